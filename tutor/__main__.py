@@ -1,0 +1,5 @@
+"""Run tutor with ``python -m tutor``."""
+
+from tutor.cli import main
+
+raise SystemExit(main())
