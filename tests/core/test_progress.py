@@ -99,3 +99,14 @@ def test_reset_keeps_the_old_file(tmp_path: Path) -> None:
     fresh = store.reset(store.load())
     assert fresh.last_lesson is None
     assert list(tmp_path.glob("progress.reset-*.json"))
+
+
+def test_lesson_is_complete_only_at_the_end_with_every_quiz_passed() -> None:
+    progress = Progress()
+    progress.record_answer("a", "q1", correct=True)
+    assert not progress.is_complete("a", ["q1", "q2"])
+    progress.reach_end("a")
+    assert not progress.is_complete("a", ["q1", "q2"])
+    progress.record_answer("a", "q2", correct=True)
+    assert progress.is_complete("a", ["q1", "q2"])
+    assert Progress(reached_end={"b": "t"}).is_complete("b", [])

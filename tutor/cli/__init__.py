@@ -18,7 +18,12 @@ from tutor.core.errors import TutorError
 #: Sub-command name -> module in this package, in the order ``--help`` lists them.
 COMMANDS: dict[str, str] = {
     "list": "listing",
+    "show": "show",
     "check": "check",
+    "trace": "trace",
+    "epoch": "epoch",
+    "quizzes": "quizzes",
+    "grade": "grade",
 }
 
 

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tutor.core.blocks import block_problems
-from tutor.core.lesson import Lesson, Problem
+from tutor.core.lesson import Lesson, Problem, Prose
 from tutor.core.library import Library, load_library
+from tutor.core.mathtext import find_raw_latex
 
 #: A check of a parsed lesson: yields the problems it finds.
 LessonCheck = Callable[[Lesson], Iterable[Problem]]
@@ -25,9 +26,78 @@ def structure_problems(lesson: Lesson) -> Iterable[Problem]:
             yield Problem(lesson.path, line, message)
 
 
+def math_problems(lesson: Lesson) -> Iterable[Problem]:
+    """Math a terminal would show as raw LaTeX: unknown commands, unpaired dollars."""
+    texts = [
+        (part.text, part.line)
+        for section in lesson.sections
+        for part in section.parts
+        if isinstance(part, Prose)
+    ]
+    for block in lesson.quizzes:
+        data = block.data or {}
+        for key in ("prompt", "fix_prompt", "solution", "explain"):
+            if isinstance(data.get(key), str):
+                texts.append((data[key], block.line))
+        texts += [(str(hint), block.line) for hint in data.get("hints") or []]
+        texts += [(str(choice), block.line) for choice in data.get("choices") or []]
+    for text, first_line in texts:
+        for line, _column, found in find_raw_latex(text):
+            what = f"raw LaTeX {found}" if found.startswith("\\") else f"unpaired {found}"
+            yield Problem(
+                lesson.path,
+                first_line + line - 1,
+                f"{what}: not shown as math (see the Math section of lessons/README.md)",
+            )
+
+
+def compute_problems(lesson: Lesson) -> Iterable[Problem]:
+    """Every compute block runs, in order, without an error."""
+    from tutor.core.lesson_run import run_lesson
+
+    for failure in run_lesson(lesson).failures:
+        error = failure.error
+        assert error is not None
+        yield Problem(
+            lesson.path,
+            failure.error_line or failure.block.line,
+            f"compute block fails: {error.message}",
+        )
+
+
+def quiz_proofs(lesson: Lesson) -> Iterable[Problem]:
+    """Every quiz runs on its draws and every gradient answer passes finite differences."""
+    from tutor.core.quiz.proving import quiz_problems
+
+    return quiz_problems(lesson)
+
+
+def runnable_block_problems(lesson: Lesson) -> Iterable[Problem]:
+    """Epoch and plot blocks name a network (and a plot) the engine accepts."""
+    from tutor.core.errors import TutorError
+    from tutor.core.plots import plot_data, spec_from_options
+
+    for block in lesson.blocks:
+        if block.data is None or block.kind not in ("epoch", "plot"):
+            continue
+        try:
+            if block.kind == "epoch":
+                spec_from_options(block.data)
+            else:
+                plot_data(block.data)
+        except TutorError as error:
+            yield Problem(lesson.path, block.line, f"{block.kind} block: {error.message}")
+
+
 def lesson_checks() -> list[LessonCheck]:
     """The checks ``tutor check`` runs on each lesson that parsed, in order."""
-    return [structure_problems]
+    return [
+        structure_problems,
+        math_problems,
+        compute_problems,
+        runnable_block_problems,
+        quiz_proofs,
+    ]
 
 
 def check_library(library: Library) -> list[Problem]:

@@ -354,7 +354,10 @@ class _SectionBuilder:
         return self._sections
 
     def _flush_prose(self) -> None:
-        text = "\n".join(self._prose).strip("\n")
+        while self._prose and not self._prose[0].strip():
+            self._prose.pop(0)
+            self._prose_line += 1
+        text = "\n".join(self._prose).rstrip()
         if text.strip():
             self._parts.append(Prose(text, self._prose_line))
         self._prose = []

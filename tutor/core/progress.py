@@ -68,6 +68,7 @@ class Progress:
     positions: dict[str, int] = field(default_factory=dict)
     opened: dict[str, str] = field(default_factory=dict)
     finished: dict[str, str] = field(default_factory=dict)
+    reached_end: dict[str, str] = field(default_factory=dict)
     quizzes: dict[str, dict[str, QuizRecord]] = field(default_factory=dict)
 
     def status(self, lesson_id: str) -> LessonStatus:
@@ -83,6 +84,16 @@ class Progress:
         self.opened.setdefault(lesson_id, _now())
         if position is not None:
             self.positions[lesson_id] = position
+
+    def reach_end(self, lesson_id: str) -> None:
+        """The learner has been on the lesson's last section."""
+        self.reached_end.setdefault(lesson_id, _now())
+
+    def is_complete(self, lesson_id: str, quiz_ids: list[str]) -> bool:
+        """Done means: the end was reached and every quiz in the lesson was passed."""
+        records = self.quizzes.get(lesson_id, {})
+        passed = all(records.get(quiz_id, QuizRecord()).passed for quiz_id in quiz_ids)
+        return lesson_id in self.reached_end and passed
 
     def finish_lesson(self, lesson_id: str) -> None:
         self.opened.setdefault(lesson_id, _now())
@@ -115,6 +126,7 @@ class Progress:
             "positions": self.positions,
             "opened": self.opened,
             "finished": self.finished,
+            "reached_end": self.reached_end,
             "quizzes": {
                 lesson: {quiz: record.to_json() for quiz, record in records.items()}
                 for lesson, records in self.quizzes.items()
@@ -135,6 +147,7 @@ class Progress:
             positions={str(k): int(v) for k, v in dict(data.get("positions", {})).items()},
             opened={str(k): str(v) for k, v in dict(data.get("opened", {})).items()},
             finished={str(k): str(v) for k, v in dict(data.get("finished", {})).items()},
+            reached_end={str(k): str(v) for k, v in dict(data.get("reached_end", {})).items()},
             quizzes=quizzes,
         )
 

@@ -1,0 +1,214 @@
+"""Driving the app with the Pilot: reading, stepping, the scratchpad, resuming."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from tutor.core.progress import ProgressStore
+from tutor.screens.lesson import LessonScreen
+from tutor.screens.too_small import TooSmallScreen
+from tutor.widgets.compute import ComputeBlock
+from tutor.widgets.scratchpad import Scratchpad
+
+SIZE = (110, 36)
+
+
+def plain(shown) -> str:
+    """What a Static's content (or any renderable) reads as on a wide, colourless console."""
+    renderable = getattr(shown, "content", shown)
+    console = Console(width=120, file=io.StringIO(), color_system=None, force_terminal=False)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+async def settle(app, pilot) -> None:
+    """Let workers finish and their messages be handled (no sleeping)."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_opens_first_lesson_and_shows_its_header(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen) and screen.lesson.id == "one"
+        header = plain(screen.query_one("#lesson-header"))
+        assert "Lesson 1 · Lesson One" in header and "section 1/3" in header
+
+
+async def test_compute_block_shows_the_shape_chain(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        (block,) = app.screen.query(ComputeBlock)
+        text = plain(block)
+        assert "X @ W1 @ W2   (10,3)(3,4)(4,1) -> (10,1)" in text
+        assert "Yhat (10,1)" in text
+
+
+async def test_step_through_a_block_one_operation_at_a_time(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        block = app.screen.query_one(ComputeBlock)
+        block.focus()
+        await pilot.press("home")
+        assert block.step == 0 and "X (10,3)" not in plain(block)
+        await pilot.press("right")
+        assert block.step == 1 and "X (10,3)" in plain(block)
+        assert "W1 (3,4)" not in plain(block)
+        for _ in range(block.total_steps + 3):
+            await pilot.press("right")
+        assert block.step == block.total_steps
+        await pilot.press("left")
+        assert block.step == block.total_steps - 1 and "Yhat (10,1)" not in plain(block)
+        await pilot.press("a")
+        assert block.step is None and "Yhat (10,1)" in plain(block)
+
+
+async def test_a_failing_block_shows_an_error_panel_not_a_crash(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n", "n")
+        await settle(app, pilot)
+        block = app.screen.query_one(ComputeBlock)
+        text = plain(block)
+        assert "Shape mismatch" in text and "(10,3)" in text and "(4,1)" in text
+        assert block.has_class("-error")
+
+
+async def test_scratchpad_good_mismatched_and_refused(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        scratchpad = app.screen.query_one(Scratchpad)
+        results = []
+
+        await pilot.press("slash")
+
+        async def submit(text: str) -> str:
+            for key in text:
+                await pilot.press(key if key != " " else "space")
+            await pilot.press("enter")
+            await settle(app, pilot)
+            output = plain(scratchpad.query_one("#scratch-result"))
+            results.append(output)
+            return output
+
+        good = await submit("X.T @ X")
+        assert "(3,10)" in good and "(3,3)" in good
+        bad = await submit("X @ W2")
+        assert "Shape mismatch" in bad
+        refused = await submit("X.__class__")
+        assert "Not allowed" in refused and "__class__" in refused
+        await pilot.press("up", "up")
+        assert scratchpad.query_one("#scratch-input").value == "X @ W2"
+
+
+async def test_next_and_previous_lesson_and_section(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n", "n", "n")
+        assert app.screen.section_index == 2
+        await pilot.press("p")
+        assert app.screen.section_index == 1
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert app.screen.lesson.id == "two"
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert app.screen.lesson.id == "one" and app.screen.section_index == 1
+
+
+async def test_quit_and_resume_at_the_same_place(make_app, tutor_home) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.press("q")
+    saved = ProgressStore(tutor_home).load()
+    assert saved.last_lesson == "one" and saved.positions["one"] == 1
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(again, pilot)
+        assert again.screen.lesson.id == "one" and again.screen.section_index == 1
+
+
+async def test_help_screen_lists_keys(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        text = plain(app.screen.query("Static").last())
+        for expected in ("Next section", "Scratchpad", "Reveal the next operation", "Theme"):
+            assert expected in text, expected
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_too_small_terminal_shows_a_message_and_recovers(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "60x20" in plain(app.screen.query_one("#too-small"))
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_theme_cycles_and_is_remembered(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        assert app.theme == "tutor-light"
+        await pilot.press("t")
+        assert app.theme == "tutor-high-contrast"
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(again, pilot)
+        assert again.theme == "tutor-high-contrast"
+
+
+async def test_a_broken_lesson_is_reported_and_the_others_work(make_app, lesson_folder) -> None:
+    (lesson_folder / "03-broken.md").write_text("no front matter")
+    app = make_app()
+    notes = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        notes = [n.message for n in app._notifications]
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "one"
+    assert any("03-broken.md:1: missing front matter" in note for note in notes)
+
+
+async def test_epoch_block_opens_the_animation_and_escape_returns(make_app) -> None:
+    from tutor.screens.epoch import EpochScreen
+    from tutor.widgets.blocks import EpochLauncher
+
+    app = make_app("two")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.screen.query_one(EpochLauncher).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EpochScreen)
+        assert app.screen.spec.layers == (10, 3, 4, 1)
+        assert app.screen.spec.activations == ("square", "cube")
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "two"

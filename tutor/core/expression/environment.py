@@ -1,0 +1,122 @@
+"""The names an expression can use: values, user functions, and a seeded generator."""
+
+from __future__ import annotations
+
+import copy
+import keyword
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from tutor.core.expression import nodes
+from tutor.core.expression.errors import ExpressionError
+from tutor.core.expression.limits import MAX_ELEMENTS
+
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True)
+class UserFunction:
+    """A one-line function such as ``f1(x) = x**2``.
+
+    ``functions`` holds the user functions its body may call, frozen as they
+    were when it was defined: a later redefinition cannot make it call itself,
+    so no chain of user functions can recurse.
+    """
+
+    name: str
+    params: tuple[str, ...]
+    body: nodes.Node
+    text: str
+    functions: Mapping[str, UserFunction]
+
+
+def check_name(name: str) -> None:
+    """Refuse a name a lesson cannot define (underscores first, keywords, ``np``)."""
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise ExpressionError(
+            "forbidden",
+            f"{name!r} cannot be defined: a name is ASCII letters, digits and _, "
+            "starting with a letter",
+        )
+    if keyword.iskeyword(name) or name in ("np", "numpy"):
+        raise ExpressionError("forbidden", f"{name} is reserved and cannot be defined")
+
+
+class Environment:
+    """Names (arrays and numbers), user functions, and a seeded numpy Generator.
+
+    Values are stored as read-only float64 copies: the caller's arrays are never
+    touched, no expression can change a stored value in place, and integers
+    cannot overflow silently.
+
+    Attributes:
+        values: name -> array (a number is a 0-d array).
+        functions: name -> user function.
+        rng: the generator behind ``randn`` & co, so a seed replays a lesson.
+    """
+
+    def __init__(self, values: Mapping[str, object] | None = None, *, seed: int | None = 0) -> None:
+        self.values: dict[str, np.ndarray] = {}
+        self.functions: dict[str, UserFunction] = {}
+        self.rng = np.random.default_rng(seed)
+        for name, value in (values or {}).items():
+            self.define(name, value)
+
+    def copy(self) -> Environment:
+        """An independent copy, with the generator's state copied too."""
+        twin = Environment.__new__(Environment)
+        twin.values = dict(self.values)  # the arrays are read-only, so sharing them is safe
+        twin.functions = dict(self.functions)
+        twin.rng = copy.deepcopy(self.rng)
+        return twin
+
+    def names(self) -> list[str]:
+        """Every defined name, values and functions, sorted."""
+        return sorted(set(self.values) | set(self.functions))
+
+    def define(self, name: str, value: object) -> None:
+        """Bind ``name`` to a value or a ``UserFunction`` (replacing either).
+
+        Raises:
+            ExpressionError: "forbidden" for a name that cannot be defined,
+                "limit" for an array over the element cap, "math" for a value
+                that is not finite.
+            TypeError: for a value that is not numbers (a programming error).
+        """
+        check_name(name)
+        if isinstance(value, UserFunction):
+            self.functions[name] = value
+            self.values.pop(name, None)
+            return
+        self.values[name] = as_value(name, value)
+        self.functions.pop(name, None)
+
+    def __repr__(self) -> str:
+        return f"Environment({', '.join(self.names())})"
+
+
+def as_value(name: str, value: object) -> np.ndarray:
+    """A read-only float64 copy of ``value``, checked for size and finiteness."""
+    if isinstance(value, str | bytes) or np.iscomplexobj(value):
+        raise TypeError(f"{name} must be a real number or an array of them")
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be a real number or an array of them") from error
+    if array.size > MAX_ELEMENTS:
+        raise ExpressionError(
+            "limit", f"{name} has {array.size:,} numbers; the limit is {MAX_ELEMENTS:,}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise ExpressionError("math", f"{name} holds a value that is not finite (inf or nan)")
+    array.flags.writeable = False
+    return array
+
+
+def frozen_functions(functions: Mapping[str, UserFunction]) -> Mapping[str, UserFunction]:
+    """A read-only snapshot of the user functions, for a new function's body."""
+    return MappingProxyType(dict(functions))

@@ -1,0 +1,33 @@
+"""The bounds every expression is checked against before anything is computed.
+
+They are generous for the toy networks the lessons use (a (10,3) input, a few
+hidden units) and small enough that a refused or oversized input answers in
+milliseconds: no learner can stall the app, or fill its memory, by typing.
+"""
+
+from __future__ import annotations
+
+#: Characters in one expression or one line of a block.
+MAX_SOURCE_CHARS = 1_000
+#: Characters and lines in a whole block (a ``compute`` block or a quiz ``setup``).
+MAX_BLOCK_CHARS = 20_000
+MAX_BLOCK_LINES = 300
+#: Brackets open at once, counted on the text before Python's parser sees it.
+MAX_NESTING = 20
+#: Depth and size of the syntax tree.
+MAX_DEPTH = 40
+MAX_NODES = 400
+#: Largest number a literal may be written as (in absolute value).
+MAX_LITERAL = 1e15
+#: Largest exponent that ``**`` and ``power`` accept (in absolute value).
+MAX_EXPONENT = 10
+#: Numbers in any one intermediate result.
+MAX_ELEMENTS = 1_000_000
+#: Multiply-adds (and element operations) of one whole expression.
+MAX_WORK = 20_000_000
+#: Operations one expression may expand to, counting the bodies of user functions.
+MAX_OPERATIONS = 2_000
+#: User functions calling user functions, this deep at most.
+MAX_CALL_DEPTH = 16
+#: Parameters of a user function.
+MAX_PARAMETERS = 8

@@ -1,0 +1,133 @@
+"""Random draws for quizzes: dimensions, then the quiz's ``setup`` run on them.
+
+A memorised (3,4) must not pass a shape quiz, and a formula that only happens to
+match on one set of matrices must not pass a formula quiz, so every attempt draws
+fresh dimensions (all distinct and > 1) and formulas are compared on several draws.
+Every draw is seeded from (lesson seed, quiz id, attempt, draw number) with a stable
+hash, so the same ``--seed`` gives the same numbers in every process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from tutor.core.expression import Environment, ExpressionError, run_block
+from tutor.core.quiz.model import QuizFormatError, QuizSpec
+
+#: How many draws a formula answer is compared on.
+FORMULA_DRAWS = 3
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
+
+
+class SetupError(QuizFormatError):
+    """A quiz's ``setup`` failed: a fault of the lesson, reported at its file line."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One draw of a quiz: its dimensions and the names ``setup`` defined with them."""
+
+    index: int
+    seed: int
+    dims: dict[str, int]
+    environment: Environment
+
+
+def draw_seed(seed: int, quiz_id: str, attempt: int, index: int = 0) -> int:
+    """A 63-bit seed for one draw; hashlib, because Python's ``hash`` differs per process."""
+    digest = hashlib.sha256(f"{seed}:{quiz_id}:{attempt}:{index}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def draw_dims(ranges: tuple[tuple[str, int, int], ...], seed: int) -> dict[str, int]:
+    """One value per dimension from its [low, high] range, every value distinct.
+
+    The narrowest range picks first, so a feasible set of ranges is almost always
+    drawn in one pass; a few reseeded passes cover the rest.
+    """
+    rng = np.random.default_rng(seed)
+    order = sorted(ranges, key=lambda item: item[2] - item[1])
+    for _ in range(64):
+        chosen: dict[str, int] = {}
+        for name, low, high in order:
+            free = [v for v in range(max(low, 2), high + 1) if v not in chosen.values()]
+            if not free:
+                break
+            chosen[name] = int(rng.choice(free))
+        else:
+            return {name: chosen[name] for name, _, _ in ranges}
+    raise QuizFormatError("dims ranges are too narrow to draw every dimension distinct")
+
+
+def shape_dims(spec: QuizSpec, seed: int, attempt: int) -> dict[str, int]:
+    """The dimensions of a shape quiz's attempt (what its prompt shows)."""
+    return draw_dims(spec.dims, draw_seed(seed, spec.id, attempt))
+
+
+def format_prompt(text: str, dims: dict[str, int]) -> str:
+    """The prompt with each ``{name}`` of a dimension replaced by its drawn value.
+
+    Only known names are replaced, so braces in math (``W^{(2)}``) are left alone.
+    """
+    return _PLACEHOLDER.sub(lambda m: str(dims.get(m.group(1), m.group(0))), text)
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` placeholders a prompt uses."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+def run_setup(
+    spec: QuizSpec,
+    dims: dict[str, int],
+    seed: int,
+    *,
+    override: tuple[str, np.ndarray] | None = None,
+) -> Environment:
+    """Run ``setup`` with the dimensions bound to whole numbers.
+
+    With ``override`` = (name, value), the statement that assigns ``name`` still runs
+    (so the random stream, and every other name, is the same as without it) and its
+    result is then replaced, so names derived from it afterwards follow the new value.
+    This is what lets a finite-difference proof perturb ``W2`` and see ``Yt`` change.
+    """
+    environment = Environment(seed=seed)
+    for name, value in dims.items():
+        environment.define(name, value)
+    target = re.compile(rf"^\s*{re.escape(override[0])}\s*=(?!=)") if override else None
+    for number, statement in enumerate(spec.setup.split("\n"), 1):
+        if not statement.strip():
+            continue
+        try:
+            run_block(statement, environment, first_line=number)
+        except ExpressionError as error:
+            line = spec.setup_line + number - 1
+            raise SetupError(f"setup of quiz '{spec.id}' failed: {error.message}", line) from None
+        if override is not None and target is not None and target.match(statement):
+            environment.define(override[0], override[1])
+    return environment
+
+
+def formula_draws(
+    spec: QuizSpec, seed: int, attempt: int = 0, count: int = FORMULA_DRAWS
+) -> list[Draw]:
+    """``count`` draws of a formula quiz: fresh dimensions and matrices each time."""
+    draws = []
+    for index in range(count):
+        draw = draw_seed(seed, spec.id, attempt, index)
+        dims = draw_dims(spec.dims, draw) if spec.dims else {}
+        draws.append(Draw(index, draw, dims, run_setup(spec, dims, draw)))
+    return draws
+
+
+def setup_names(draw: Draw) -> tuple[str, ...]:
+    """The names ``setup`` defined (the dimensions are not among them)."""
+    return tuple(name for name in draw.environment.names() if name not in draw.dims)

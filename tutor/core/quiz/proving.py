@@ -1,0 +1,308 @@
+"""``tutor check`` for quizzes: every reference answer proved before a learner sees it.
+
+A gradient quiz says what it asks for (``proves``: the loss, the matrix, and whether
+the answer is ∂loss/∂W or the article's δW = −∂loss/∂W); its reference answer is then
+compared with central finite differences of the loss on several random draws. The
+author's list of common wrong answers is graded too, each against the verdict the
+author says it must get, and so is a fixed battery (the negative is a sign error,
+half is a factor, the transpose is transposed...) that keeps every quiz able to tell
+a learner precisely what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from tutor.core.blocks import block_problems
+from tutor.core.expression import Environment, ExpressionError, evaluate
+from tutor.core.lesson import Block, Lesson, Problem
+from tutor.core.quiz.draw import (
+    Draw,
+    SetupError,
+    formula_draws,
+    placeholders,
+    run_setup,
+    shape_dims,
+)
+from tutor.core.quiz.grading import compare, grade_on_draws, reference_value
+from tutor.core.quiz.model import QuizFormatError, QuizSpec, quiz_spec
+
+#: Central-difference step, relative to the entry (float64: error ~ h² + eps/h).
+FD_STEP = 1e-6
+#: Largest relative error (in norm) between the reference and the numerical gradient.
+FD_TOLERANCE = 1e-5
+#: At most this many entries of ``wrt`` are perturbed per draw (chosen at random).
+MAX_PROBED_ENTRIES = 48
+#: Shape quizzes are checked on this many attempts' draws.
+SHAPE_ATTEMPTS = 3
+
+Finding = tuple[int, str]
+
+
+def quiz_problems(lesson: Lesson) -> Iterator[Problem]:
+    """Every problem with the quizzes of a lesson, proved on random draws.
+
+    Blocks with structural problems are skipped: ``tutor.core.blocks`` reports those,
+    and running a quiz without its keys would only repeat them less clearly.
+    """
+    for block in lesson.quizzes:
+        if block.data is None or block_problems(block):
+            continue
+        for line, message in _findings(block, lesson.seed):
+            yield Problem(lesson.path, line, message)
+
+
+def standard_battery(answer: str, reference: np.ndarray) -> list[tuple[str, str]]:
+    """(answer, verdict) pairs every formula quiz must grade as stated.
+
+    The transpose is left out for a square (or scalar) reference, where it is
+    not a different shape and may even be the same matrix.
+    """
+    battery = [
+        (answer, "correct"),
+        (f"-({answer})", "sign"),
+        (f"0.5 * ({answer})", "factor"),
+        (f"({answer}) + 1", "values"),
+        ("import os", "invalid"),
+    ]
+    if reference.ndim == 2 and reference.shape[0] != reference.shape[1]:
+        battery.insert(3, (f"({answer}).T", "transposed"))
+    return battery
+
+
+def _findings(block: Block, seed: int) -> list[Finding]:
+    try:
+        spec = quiz_spec(block)
+        if spec.kind == "shape":
+            return _shape_findings(spec, seed)
+        if spec.is_formula:
+            return _formula_findings(spec, block, seed)
+        return []
+    except SetupError as error:
+        return [(error.line, error.message)]
+    except QuizFormatError as error:
+        return [(block.line, f"quiz '{block.quiz_id}': {error.message}")]
+
+
+# -- shape quizzes ----------------------------------------------------------------------------
+
+
+def _shape_findings(spec: QuizSpec, seed: int) -> list[Finding]:
+    dim_names = {name for name, _, _ in spec.dims}
+    findings: list[Finding] = []
+    unknown = sorted(placeholders(spec.prompt) - dim_names)
+    if unknown:
+        findings.append(
+            (
+                spec.line,
+                _quiz(spec, f"the prompt uses {{{unknown[0]}}}, which is not one of its dims"),
+            )
+        )
+    for item in spec.shape_items:
+        if isinstance(item, str) and item not in dim_names:
+            findings.append(
+                (spec.line, _quiz(spec, f"the answer uses '{item}', which is not one of its dims"))
+            )
+        elif isinstance(item, str) and item not in placeholders(spec.prompt):
+            findings.append(
+                (
+                    spec.line,
+                    _quiz(
+                        spec, f"the answer depends on {item}, but the prompt never shows {{{item}}}"
+                    ),
+                )
+            )
+    if findings:
+        return findings
+    for attempt in range(SHAPE_ATTEMPTS):
+        dims = shape_dims(spec, seed, attempt)
+        if spec.setup.strip():
+            run_setup(spec, dims, seed)
+    return []
+
+
+# -- formula and bug quizzes --------------------------------------------------------------------
+
+
+def _formula_findings(spec: QuizSpec, block: Block, seed: int) -> list[Finding]:
+    findings: list[Finding] = []
+    if spec.kind == "bug" and not 1 <= spec.bug_line <= len(spec.code_lines):
+        findings.append(
+            (
+                spec.line,
+                _quiz(
+                    spec,
+                    f"bug_line {spec.bug_line} is not a line of "
+                    f"its code (1 to {len(spec.code_lines)})",
+                ),
+            )
+        )
+    draws = formula_draws(spec, seed)
+    defined = draws[0].environment.names()
+    missing = [name for name in spec.names or () if name not in defined]
+    if missing:
+        return [
+            *findings,
+            (
+                spec.line,
+                _quiz(spec, f"names lists {', '.join(missing)}, which setup does not define"),
+            ),
+        ]
+    references = [reference_value(spec, draw) for draw in draws]
+    for answer, verdict in standard_battery(spec.answer, references[0]):
+        findings += _verdict_finding(spec, block, answer, verdict, draws, references, "standard")
+    for wrong in spec.wrong:
+        findings += _verdict_finding(
+            spec, block, wrong.answer, wrong.verdict, draws, references, "listed"
+        )
+    if spec.proves is not None:
+        findings += _proof_findings(spec, draws, references)
+    return findings
+
+
+def _verdict_finding(
+    spec: QuizSpec,
+    block: Block,
+    answer: str,
+    verdict: str,
+    draws: list[Draw],
+    references: list[np.ndarray],
+    origin: str,
+) -> list[Finding]:
+    """A finding when ``answer`` does not get ``verdict`` (empty when it does)."""
+    grade = grade_on_draws(spec, answer, draws, references)
+    if grade.verdict == verdict:
+        return []
+    if answer == spec.answer:
+        what = "the reference answer"
+    elif origin == "listed":
+        what = f"the wrong answer {answer!r}"
+    else:
+        what = f"{answer!r} (checked for every formula quiz)"
+    line = _line_of(block, answer) if origin == "listed" else spec.line
+    return [
+        (
+            line,
+            _quiz(
+                spec, f"{what} should grade {verdict} but grades {grade.verdict}: {grade.message}"
+            ),
+        )
+    ]
+
+
+def _proof_findings(
+    spec: QuizSpec, draws: list[Draw], references: list[np.ndarray]
+) -> list[Finding]:
+    """Compare the reference with central finite differences of the loss, draw by draw."""
+    assert spec.proves is not None
+    proof = spec.proves
+    claimed, numeric = [], []
+    for draw, reference in zip(draws, references, strict=True):
+        if proof.wrt not in draw.environment.names():
+            return [
+                (spec.line, _quiz(spec, f"proves wrt '{proof.wrt}', which setup does not define"))
+            ]
+        try:
+            numeric.append(numerical_gradient(spec, draw))
+        except ExpressionError as error:
+            return [(spec.line, _quiz(spec, f"the loss does not evaluate: {error.message}"))]
+        claimed.append(proof.sign * reference)
+    if all(_gradient_error(c, n) <= FD_TOLERANCE for c, n in zip(claimed, numeric, strict=True)):
+        return []
+    return [(spec.line, _quiz(spec, _proof_failure(spec, claimed, numeric)))]
+
+
+def numerical_gradient(spec: QuizSpec, draw: Draw) -> np.ndarray:
+    """∂loss/∂wrt by central differences, re-running ``setup`` with ``wrt`` perturbed.
+
+    In a matrix with more than ``MAX_PROBED_ENTRIES`` entries only a random sample is
+    probed; the others are NaN, and the comparison skips them.
+    """
+    assert spec.proves is not None
+    wrt = spec.proves.wrt
+    weights = np.array(draw.environment.values[wrt], dtype=float)
+    _loss(spec, draw.environment)  # a loss that is not a number fails here, unperturbed
+    gradient = np.full(weights.shape, np.nan)
+    for index in _probed_entries(weights, draw.seed):
+        step = FD_STEP * max(1.0, abs(float(weights[index])))
+        gradient[index] = (
+            _loss_at(spec, draw, weights, index, step) - _loss_at(spec, draw, weights, index, -step)
+        ) / (2 * step)
+    return gradient
+
+
+def _probed_entries(weights: np.ndarray, seed: int) -> list[tuple[int, ...]]:
+    entries = list(np.ndindex(weights.shape))
+    if len(entries) <= MAX_PROBED_ENTRIES:
+        return entries
+    chosen = np.random.default_rng(seed).choice(len(entries), MAX_PROBED_ENTRIES, replace=False)
+    return [entries[i] for i in sorted(chosen)]
+
+
+def _loss_at(
+    spec: QuizSpec, draw: Draw, weights: np.ndarray, index: tuple[int, ...], step: float
+) -> float:
+    assert spec.proves is not None
+    moved = weights.copy()
+    moved[index] += step
+    environment = run_setup(spec, draw.dims, draw.seed, override=(spec.proves.wrt, moved))
+    return _loss(spec, environment)
+
+
+def _loss(spec: QuizSpec, environment: Environment) -> float:
+    assert spec.proves is not None
+    value = np.asarray(evaluate(spec.proves.loss, environment.copy()).value, dtype=float)
+    if value.size != 1:
+        raise QuizFormatError(
+            f"the loss must be a number or a (1,1) matrix, but it has shape {value.shape}"
+        )
+    return float(value.reshape(()))
+
+
+def _gradient_error(claimed: np.ndarray, numeric: np.ndarray) -> float:
+    """Relative error in norm over the probed entries (inf when the shapes differ)."""
+    if claimed.shape != numeric.shape:
+        return float("inf")
+    probed = ~np.isnan(numeric)
+    difference = np.linalg.norm(claimed[probed] - numeric[probed])
+    scale = max(np.linalg.norm(claimed[probed]), np.linalg.norm(numeric[probed]), 1e-12)
+    return float(difference / scale)
+
+
+def _proof_failure(spec: QuizSpec, claimed: list[np.ndarray], numeric: list[np.ndarray]) -> str:
+    """Why the reference is not the gradient it claims to be, named like a learner's error."""
+    assert spec.proves is not None
+    proof = spec.proves
+    what = f"−∂loss/∂{proof.wrt}" if proof.convention == "descent" else f"∂loss/∂{proof.wrt}"
+    head = (
+        f"the reference answer {spec.answer!r} is not {what} (convention: {proof.convention}); "
+        f"central finite differences of {proof.loss!r} disagree: "
+    )
+    if any(c.shape != n.shape for c, n in zip(claimed, numeric, strict=True)):
+        return head + (
+            f"it has shape {claimed[0].shape} but {proof.wrt} has shape {numeric[0].shape}"
+        )
+    filled = [np.where(np.isnan(n), c, n) for c, n in zip(claimed, numeric, strict=True)]
+    comparison = compare(claimed, filled, rtol=1e-4)
+    if comparison.verdict == "sign":
+        return head + "the sign is flipped (descent means the answer is −∂loss/∂W)"
+    if comparison.verdict == "factor":
+        return head + f"it is off by a constant factor {comparison.factor:.4g}"
+    if comparison.verdict == "transposed":
+        return head + "it is transposed"
+    worst = max(_gradient_error(c, n) for c, n in zip(claimed, numeric, strict=True))
+    return head + f"relative error {worst:.2g}"
+
+
+def _quiz(spec: QuizSpec, message: str) -> str:
+    return f"quiz '{spec.id}': {message}"
+
+
+def _line_of(block: Block, text: str) -> int:
+    """The file line of the block where ``text`` appears (the fence line if nowhere)."""
+    for offset, line in enumerate(block.body.split("\n")):
+        if text in line:
+            return block.body_line + offset
+    return block.line

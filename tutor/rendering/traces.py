@@ -1,0 +1,99 @@
+"""Shape traces, block results and evaluator errors as Rich text."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from tutor.core.expression import ExpressionError, StatementResult, Trace, format_shape
+from tutor.core.lesson_run import BlockRun
+from tutor.rendering.matrices import matrix_text
+
+#: What each kind of evaluator error is called where a learner reads it.
+ERROR_TITLES = {
+    "syntax": "Syntax error",
+    "forbidden": "Not allowed",
+    "unknown-name": "Unknown name",
+    "limit": "Too big",
+    "shape": "Shape mismatch",
+    "math": "Numerical problem",
+}
+
+
+def step_lines(trace: Trace, upto: int | None = None) -> Text:
+    """One line per operation with its shapes; the first ``upto`` only, if given."""
+    lines = trace.lines()
+    shown = lines if upto is None else lines[:upto]
+    text = Text()
+    for line in shown:
+        text.append("  " + line + "\n", style="cyan")
+    text.rstrip()
+    return text
+
+
+def statement_renderable(
+    statement: StatementResult, *, upto: int | None = None, heat: bool = True
+) -> RenderableType:
+    """A statement: its source, its shape steps, then the value it produced."""
+    head = Text("› " + statement.text, style="bold")
+    if statement.trace is None:
+        return head
+    parts: list[RenderableType] = [head]
+    steps = step_lines(statement.trace, upto)
+    if steps.plain:
+        parts.append(steps)
+    complete = upto is None or upto >= len(statement.trace.lines())
+    if complete:
+        name = statement.target or "="
+        parts.append(matrix_text(statement.trace.value, name=name, heat=heat))
+    return Group(*parts)
+
+
+def error_renderable(error: ExpressionError) -> Text:
+    """An evaluator error: its kind, its message and, where known, a caret."""
+    title = ERROR_TITLES.get(error.kind, "Error")
+    text = Text(f"{title}: ", style="bold red")
+    text.append(error.message)
+    caret = error.caret()
+    if caret:
+        text.append("\n" + caret, style="yellow")
+    return text
+
+
+def statement_steps(statement: StatementResult) -> int:
+    """How many reveal steps a statement takes: one per operation, at least one."""
+    return max(len(statement.trace.lines()) if statement.trace else 0, 1)
+
+
+def operation_count(run: BlockRun) -> int:
+    """How many steps a learner can step through in a block (an error is one more)."""
+    return sum(statement_steps(s) for s in run.statements) + (1 if run.error else 0)
+
+
+def block_run_renderable(
+    run: BlockRun, *, upto: int | None = None, heat: bool = True
+) -> RenderableType:
+    """A compute block's statements; only the first ``upto`` steps when stepping.
+
+    A statement whose steps are all revealed shows its value too; the one being
+    stepped through shows the operations so far and not yet a value.
+    """
+    remaining = operation_count(run) if upto is None else upto
+    parts: list[RenderableType] = []
+    for statement in run.statements:
+        if remaining <= 0:
+            break
+        total = statement_steps(statement)
+        shown = min(total, remaining)
+        partial = None if shown == total else shown
+        parts.append(statement_renderable(statement, upto=partial, heat=heat))
+        remaining -= shown
+    if run.error is not None and remaining > 0:
+        parts.append(error_renderable(run.error))
+    return Group(*parts)
+
+
+def trace_summary(trace: Trace) -> Text:
+    """The article-style chain if there is one, else the result's shape."""
+    chain = trace.chain()
+    return Text(chain if chain else f"-> {format_shape(trace.value.shape)}")

@@ -1,0 +1,65 @@
+"""Small modal dialogs: yes/no, and jump to a lesson by number."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+from tutor.core.errors import TutorError
+from tutor.core.library import Library
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Asks a yes/no question; dismisses with the answer."""
+
+    BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Grid(id="confirm"):
+            yield Label(self.question, id="question")
+            yield Button("Yes (y)", variant="error", id="yes")
+            yield Button("No (n)", variant="primary", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class LessonNumberDialog(ModalScreen[str | None]):
+    """Asks for a lesson number or id; dismisses with the lesson's id, or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="goto"):
+            yield Label(f"Go to lesson (1-{len(self.library.lessons)} or an id):")
+            yield Input(id="goto-input")
+            yield Label("", id="goto-error")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.dismiss(self.library.find(event.value).id)
+        except TutorError as error:
+            self.query_one("#goto-error", Label).update(error.message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

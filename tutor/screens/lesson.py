@@ -1,0 +1,226 @@
+"""Reading a lesson: the lesson list, one section at a time, and the scratchpad."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, OptionList, Static
+
+from tutor.core.lesson import Block, Lesson, Pause, Prose, Section
+from tutor.core.lesson_run import LessonRun, run_lesson
+from tutor.core.library import Library
+from tutor.core.progress import Progress
+from tutor.widgets.blocks import EpochLauncher
+from tutor.widgets.compute import ComputeBlock
+from tutor.widgets.lesson_list import LessonList
+from tutor.widgets.plots import PlotView
+from tutor.widgets.prose import ProseView
+from tutor.widgets.quiz import QuizCard
+from tutor.widgets.scratchpad import Scratchpad
+
+
+class PauseMark(Static):
+    """Where a presenter would pause; a faint rule when reading alone."""
+
+    DEFAULT_CSS = "PauseMark { height: 1; color: $text-muted; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("·  ·  ·", **kwargs)
+
+
+class LessonScreen(Screen[None]):
+    """One lesson, shown a section at a time, with the scratchpad below."""
+
+    BINDINGS = [
+        Binding("n,pagedown", "section(1)", "Next section", tooltip="Go to the next section"),
+        Binding("p,pageup", "section(-1)", "Prev section"),
+        Binding("right_square_bracket", "lesson(1)", "Next lesson", key_display="]"),
+        Binding("left_square_bracket", "lesson(-1)", "Prev lesson", key_display="["),
+        Binding("slash", "focus_scratchpad", "Scratchpad", key_display="/"),
+        Binding("escape", "focus_section", "Leave input", show=False),
+        Binding("g", "go_to_lesson", "Go to lesson", show=False),
+        Binding("l", "toggle_list", "Lesson list", show=False),
+        Binding("tab", "app.focus_next", "Next block", show=False),
+    ]
+
+    section_index: reactive[int] = reactive(0, init=False)
+    """Which section of the lesson is on screen."""
+
+    @dataclass
+    class PositionChanged(Message):
+        """The learner moved to a lesson or section (the app saves it)."""
+
+        lesson: Lesson
+        section: int
+        last_section: bool
+
+    @dataclass
+    class LessonChosen(Message):
+        """The learner asked for another lesson (the app opens it)."""
+
+        lesson_id: str
+
+    def __init__(
+        self, library: Library, lesson: Lesson, progress: Progress, section: int = 0
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.lesson = lesson
+        self.progress = progress
+        self.lesson_run: LessonRun | None = None
+        self.set_reactive(LessonScreen.section_index, self._clamp(section))
+
+    # -- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield LessonList(self.library.lessons, self.progress, id="lessons")
+            with Vertical(id="main"):
+                yield Static(id="lesson-header")
+                yield VerticalScroll(id="section", can_focus=False)
+                yield Scratchpad(id="scratchpad")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.query_one(LessonList).highlight_lesson(self.lesson.id)
+        self.compute_lesson(self.lesson)
+        await self.show_section()
+
+    @property
+    def section(self) -> Section:
+        return self.lesson.sections[self.section_index]
+
+    def _clamp(self, index: int) -> int:
+        return max(0, min(index, len(self.lesson.sections) - 1))
+
+    # -- computing ------------------------------------------------------------
+
+    @dataclass
+    class Computed(Message):
+        """The lesson's compute blocks have run (in a worker thread)."""
+
+        lesson_id: str
+        run: LessonRun
+
+    @work(thread=True, exclusive=True, group="lesson-run")
+    def compute_lesson(self, lesson: Lesson) -> None:
+        """Run every compute block off the event loop, then hand the results back."""
+        self.post_message(self.Computed(lesson.id, run_lesson(lesson)))
+
+    def on_lesson_screen_computed(self, event: Computed) -> None:
+        if event.lesson_id != self.lesson.id:
+            return
+        self.lesson_run = event.run
+        for widget in self.query(ComputeBlock):
+            block_run = event.run.result(widget.block)
+            if block_run is not None:
+                widget.set_run(block_run)
+        self.query_one(Scratchpad).set_environment(event.run.environment)
+
+    # -- sections ---------------------------------------------------------------
+
+    async def watch_section_index(self) -> None:
+        await self.show_section()
+
+    async def show_section(self) -> None:
+        """Replace the section's widgets with the current section's, in one update."""
+        self._update_header()
+        container = self.query_one("#section", VerticalScroll)
+        with self.app.batch_update():
+            await container.remove_children()
+            await container.mount_all(self.section_widgets(self.section))
+            container.scroll_home(animate=False)
+        self.post_message(
+            self.PositionChanged(
+                self.lesson, self.section_index, self.section_index == len(self.lesson.sections) - 1
+            )
+        )
+
+    def section_widgets(self, section: Section) -> list[Widget]:
+        """The widgets of one section: prose, live blocks and pause marks, in order."""
+        widgets: list[Widget] = []
+        if section.title:
+            widgets.append(
+                Static(Text(section.title, style="bold underline"), classes="section-title")
+            )
+        for part in section.parts:
+            if isinstance(part, Prose):
+                widgets.append(ProseView(part.text))
+            elif isinstance(part, Pause):
+                widgets.append(PauseMark())
+            elif isinstance(part, Block):
+                widgets.append(self.block_widget(part))
+        return widgets
+
+    def block_widget(self, block: Block) -> Widget:
+        run = self.lesson_run.result(block) if self.lesson_run else None
+        if block.kind == "compute":
+            return ComputeBlock(block, run)
+        if block.kind == "quiz":
+            return QuizCard(self.lesson, block, self.progress)
+        if block.kind == "epoch":
+            return EpochLauncher(block)
+        return PlotView(block)
+
+    def _update_header(self) -> None:
+        number = self.library.number_of(self.lesson)
+        count = len(self.lesson.sections)
+        header = Text(f"Lesson {number} · {self.lesson.title}", style="bold")
+        where = self.section.title or "Introduction"
+        header.append(f"   section {self.section_index + 1}/{count}: {where}", style="dim")
+        self.query_one("#lesson-header", Static).update(header)
+
+    # -- actions ------------------------------------------------------------------
+
+    def action_section(self, delta: int) -> None:
+        target = self._clamp(self.section_index + delta)
+        if target != self.section_index:
+            self.section_index = target
+        elif delta > 0:
+            self.notify("End of the lesson: ] opens the next one.", timeout=3)
+
+    def action_lesson(self, delta: int) -> None:
+        number = self.library.number_of(self.lesson) - 1 + delta
+        if 0 <= number < len(self.library.lessons):
+            self.post_message(self.LessonChosen(self.library.lessons[number].id))
+
+    def action_focus_scratchpad(self) -> None:
+        self.query_one(Scratchpad).focus_input()
+
+    def action_focus_section(self) -> None:
+        self.set_focus(None)
+
+    def action_toggle_list(self) -> None:
+        lessons = self.query_one(LessonList)
+        lessons.display = not lessons.display
+
+    def action_go_to_lesson(self) -> None:
+        from tutor.screens.dialogs import LessonNumberDialog
+
+        def chosen(lesson_id: str | None) -> None:
+            if lesson_id:
+                self.post_message(self.LessonChosen(lesson_id))
+
+        self.app.push_screen(LessonNumberDialog(self.library), chosen)
+
+    def go_to_heading(self, index: int) -> None:
+        """Show section ``index`` (from the command palette)."""
+        self.section_index = self._clamp(index)
+
+    @on(OptionList.OptionSelected, "#lessons")
+    def lesson_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id and event.option.id != self.lesson.id:
+            self.post_message(self.LessonChosen(event.option.id))
+
+    def refresh_progress(self) -> None:
+        """Redraw the lesson list's marks after the app saved new progress."""
+        self.query_one(LessonList).refresh_status(self.progress, self.lesson.id)

@@ -1,0 +1,53 @@
+"""Widgets for the live blocks other than compute: epoch and plot launchers, quiz cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+from tutor.core.lesson import Block
+
+
+class EpochLauncher(Static, can_focus=True):
+    """A lesson's epoch block: what network it trains, and Enter to watch it."""
+
+    DEFAULT_CSS = """
+    EpochLauncher { height: auto; border: round $secondary; padding: 0 1; margin: 0 0 1 0; }
+    EpochLauncher:focus { border: round $accent; }
+    """
+
+    BINDINGS = [Binding("enter", "open", "Animate", tooltip="Play this epoch step by step")]
+
+    @dataclass
+    class Opened(Message):
+        """The learner asked to watch this block's epoch."""
+
+        options: dict[str, Any]
+
+    def __init__(self, block: Block, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.options = dict(block.data or {})
+        self.border_title = "epoch"
+
+    def on_mount(self) -> None:
+        layers = ",".join(str(n) for n in self.options.get("layers", [10, 3, 4, 1]))
+        acts = ",".join(self.options.get("act", []) or ["default"])
+        text = Text("One gradient-descent epoch: ", style="bold")
+        text.append(
+            f"layers {layers}, activations {acts}, loss "
+            f"{self.options.get('loss', 'sse')}, learning rate "
+            f"{self.options.get('lr', 0.01)}\n"
+        )
+        text.append("Press Enter (or click) to watch it step by step.", style="italic")
+        self.update(text)
+
+    def action_open(self) -> None:
+        self.post_message(self.Opened(self.options))
+
+    def on_click(self) -> None:
+        self.action_open()

@@ -1,0 +1,95 @@
+"""A live compute block: each statement with every shape, steppable one operation at a time."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from tutor.core.lesson import Block
+from tutor.core.lesson_run import BlockRun
+from tutor.rendering.traces import block_run_renderable, operation_count
+
+
+class ComputeBlock(Static, can_focus=True):
+    """Shows a compute block's run; focus it and step with the arrow keys."""
+
+    DEFAULT_CSS = """
+    ComputeBlock {
+        height: auto;
+        border: round $primary 50%;
+        padding: 0 1;
+        margin: 0 0 1 0;
+    }
+    ComputeBlock:focus { border: round $accent; }
+    ComputeBlock.-error { border: round $error; }
+    """
+
+    BINDINGS = [
+        Binding("right,j", "step(1)", "Next op", tooltip="Reveal the next operation"),
+        Binding("left,k", "step(-1)", "Prev op", tooltip="Hide the last operation"),
+        Binding("a", "reveal_all", "All ops", tooltip="Show every operation at once"),
+        Binding("home", "restart", "First op", show=False),
+    ]
+
+    step: reactive[int | None] = reactive(None, always_update=True)
+    """How many operations are revealed; None shows them all."""
+
+    heat: reactive[bool] = reactive(True)
+    """Whether matrices get a heat colour (the values are always printed)."""
+
+    def __init__(
+        self, block: Block, run: BlockRun | None = None, *, stepping: bool = False, **kwargs
+    ) -> None:
+        super().__init__(**kwargs)
+        self.block = block
+        self.run = run
+        self.border_title = "compute"
+        self.set_reactive(ComputeBlock.step, 0 if stepping else None)
+
+    @property
+    def total_steps(self) -> int:
+        return operation_count(self.run) if self.run else 0
+
+    def set_run(self, run: BlockRun) -> None:
+        """Called when the lesson's computation arrives from its worker."""
+        self.run = run
+        self.refresh_view()
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def watch_step(self) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        if self.run is None:
+            self.update(Text("computing…", style="dim"))
+            return
+        self.set_class(self.run.error is not None, "-error")
+        total = self.total_steps
+        if self.step is not None:
+            self.border_subtitle = f"step {self.step}/{total}  ←/→"
+        else:
+            self.border_subtitle = f"{total} ops"
+        self.update(block_run_renderable(self.run, upto=self.step, heat=self.heat))
+
+    def validate_step(self, step: int | None) -> int | None:
+        if step is None:
+            return None
+        return max(0, min(step, self.total_steps))
+
+    def action_step(self, delta: int) -> None:
+        current = self.total_steps if self.step is None else self.step
+        self.step = current + delta
+
+    def action_reveal_all(self) -> None:
+        self.step = None
+
+    def action_restart(self) -> None:
+        self.step = 0
+
+    def at_end(self) -> bool:
+        """True when every operation is revealed (presenter mode moves on then)."""
+        return self.step is None or self.step >= self.total_steps

@@ -1,0 +1,52 @@
+"""The lesson list: number, status and title, status shown as a word-like mark too."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tutor.core.lesson import Lesson
+from tutor.core.progress import Progress
+
+#: Each status has a mark that reads without colour.
+STATUS_MARKS = {"done": ("✓", "green"), "started": ("•", "yellow"), "new": (" ", "")}
+
+
+def lesson_label(number: int, lesson: Lesson, status: str) -> Text:
+    mark, style = STATUS_MARKS[status]
+    label = Text(f"{number:>2} ")
+    label.append(mark, style=style)
+    label.append(f" {lesson.title}")
+    return label
+
+
+class LessonList(OptionList):
+    """Every lesson of the library; selecting one opens it."""
+
+    DEFAULT_CSS = """
+    LessonList { width: 34; height: 1fr; border: none; border-right: solid $primary 30%; }
+    """
+
+    def __init__(self, lessons: tuple[Lesson, ...], progress: Progress, **kwargs) -> None:
+        self.lessons = lessons
+        super().__init__(*self._options(progress), **kwargs)
+
+    def _options(self, progress: Progress) -> list[Option]:
+        return [
+            Option(lesson_label(number, lesson, progress.status(lesson.id)), id=lesson.id)
+            for number, lesson in enumerate(self.lessons, 1)
+        ]
+
+    def refresh_status(self, progress: Progress, current: str) -> None:
+        """Redraw the marks after progress changed, keeping the highlight on ``current``."""
+        for number, lesson in enumerate(self.lessons, 1):
+            self.replace_option_prompt(
+                lesson.id, lesson_label(number, lesson, progress.status(lesson.id))
+            )
+        self.highlight_lesson(current)
+
+    def highlight_lesson(self, lesson_id: str) -> None:
+        self.highlighted = next(
+            (i for i, lesson in enumerate(self.lessons) if lesson.id == lesson_id), None
+        )

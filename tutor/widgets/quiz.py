@@ -1,0 +1,377 @@
+"""A quiz, in place in the lesson: answered from the keyboard, graded in a worker.
+
+The card never writes progress. It reads the quiz's record once, to know how many
+attempts were made and whether the quiz was passed or its solution shown, keeps its
+own count after that, and posts ``Graded`` after every graded attempt (and
+``Revealed`` when the solution appears); the app records and saves them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Static
+
+from tutor.core.errors import TutorError
+from tutor.core.lesson import Block, Lesson
+from tutor.core.mathtext import render_math
+from tutor.core.progress import Progress, QuizRecord
+from tutor.core.quiz import (
+    Grade,
+    QuizFormatError,
+    QuizSpec,
+    expected_shape,
+    format_prompt,
+    grade,
+    grade_bug_line,
+    quiz_spec,
+    shape_dims,
+)
+from tutor.rendering.traces import step_lines
+
+#: How each verdict is marked, so the word and the mark carry it without colour.
+VERDICT_STYLES = {"correct": ("✓", "bold green"), "invalid": ("?", "bold yellow")}
+_WRONG_STYLE = ("✗", "bold red")
+#: Options and code lines are picked with the number keys.
+MAX_PICKS = 9
+
+
+class QuizCard(Vertical, can_focus=True):
+    """One quiz block: prompt, answer field or options, hints, feedback and solution."""
+
+    DEFAULT_CSS = """
+    QuizCard {
+        height: auto;
+        border: round $secondary;
+        padding: 0 1;
+        margin: 0 0 1 0;
+    }
+    QuizCard:focus-within, QuizCard:focus { border: round $accent; }
+    QuizCard.-passed { border: round $success; }
+    QuizCard > Static { height: auto; }
+    QuizCard #quiz-code, QuizCard #quiz-choices { margin: 1 0 0 0; }
+    QuizCard #quiz-hints, QuizCard #quiz-feedback, QuizCard #quiz-solution { margin: 1 0 0 0; }
+    QuizCard Input { margin: 1 0 0 0; }
+    QuizCard #quiz-buttons { height: auto; margin: 1 0 0 0; }
+    QuizCard Button { min-width: 10; margin: 0 1 0 0; }
+    """
+
+    BINDINGS = [
+        Binding("h", "hint", "Hint", tooltip="Reveal the next hint"),
+        Binding("enter", "check", "Check", tooltip="Check the options or line you picked"),
+        *(Binding(str(n), f"pick({n})", f"Pick {n}", show=False) for n in range(1, MAX_PICKS + 1)),
+    ]
+
+    @dataclass
+    class Graded(Message):
+        """An attempt was graded (the app records it in the learner's progress)."""
+
+        lesson_id: str
+        quiz_id: str
+        correct: bool
+        verdict: str = ""
+
+    @dataclass
+    class Revealed(Message):
+        """The attempts ran out and the solution is shown (the app records that)."""
+
+        lesson_id: str
+        quiz_id: str
+
+    @dataclass
+    class AnswerChecked(Message):
+        """A grading worker finished (handled by the card itself)."""
+
+        answer: str
+        grade: Grade | None
+        error: str | None = None
+        bubble = False
+
+    def __init__(self, lesson: Lesson, block: Block, progress: Progress, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lesson = lesson
+        self.block = block
+        self.spec: QuizSpec | None = None
+        self.problem = ""
+        try:
+            self.spec = quiz_spec(block)
+        except QuizFormatError as error:
+            self.problem = error.message
+        # Read without creating a record: the card never changes the learner's progress.
+        record = progress.quizzes.get(lesson.id, {}).get(block.quiz_id or "") or QuizRecord()
+        self.attempts = record.attempts
+        self.passed = record.passed
+        self.revealed = record.revealed
+        self.hints_shown = 0
+        self.picked: set[int] = set()
+        self.line_found = self.passed  # a passed bug quiz opens at its fix
+        self.last_grade: Grade | None = None
+        self.border_title = f"quiz · {block.data.get('kind', '?') if block.data else '?'}"
+
+    # -- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="quiz-prompt")
+        spec = self.spec
+        if spec is None:
+            return
+        if spec.kind == "bug":
+            yield Static(id="quiz-code")
+            yield Static(id="quiz-fix-prompt")
+        if spec.kind == "choice":
+            yield Static(id="quiz-choices")
+        if spec.kind != "choice":
+            yield Input(placeholder=self._placeholder(spec), id="quiz-answer")
+        yield Static(id="quiz-hints")
+        yield Static(id="quiz-feedback")
+        yield Static(id="quiz-solution")
+        with Horizontal(id="quiz-buttons"):
+            if spec.hints:
+                yield Button(
+                    "Hint (h)", id="quiz-hint", compact=True, tooltip="Reveal the next hint"
+                )
+            if spec.kind in ("choice", "bug"):
+                yield Button("Check (Enter)", id="quiz-check", compact=True)
+
+    def on_mount(self) -> None:
+        if self.spec is not None:
+            self.query_one("#quiz-feedback", Static).display = False
+        self.refresh_view()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter and the number keys act on options and code lines only."""
+        if action in ("check", "pick"):
+            return self.spec is not None and self._pick_count(self.spec) > 0
+        if action == "hint":
+            return self.spec is not None and self.hints_shown < len(self.spec.hints)
+        return True
+
+    def refresh_view(self) -> None:
+        """Redraw every part of the card from its state."""
+        spec = self.spec
+        prompt = self.query_one("#quiz-prompt", Static)
+        if spec is None:
+            prompt.update(Text(f"This quiz cannot be shown: {self.problem}", style="red"))
+            return
+        prompt.update(Markdown(render_math(self.prompt_text())))
+        self.set_class(self.passed, "-passed")
+        self.border_subtitle = self._status()
+        if spec.kind == "bug":
+            self.query_one("#quiz-code", Static).update(self._code_listing(spec))
+            fix = self.query_one("#quiz-fix-prompt", Static)
+            fix.update(Text(spec.fix_prompt or "Type the corrected expression.", style="bold"))
+            fix.display = self.query_one("#quiz-answer").display = self.line_found
+        if spec.kind == "choice":
+            self.query_one("#quiz-choices", Static).update(self._choice_list(spec))
+        self.query_one("#quiz-hints", Static).update(self._hints(spec))
+        for button in self.query("#quiz-hint").results(Button):
+            button.disabled = self.hints_shown >= len(spec.hints)
+        solution = self.query_one("#quiz-solution", Static)
+        solution.display = self.revealed or self.passed and bool(spec.solution)
+        solution.update(self._solution(spec))
+
+    def prompt_text(self) -> str:
+        """The prompt; a shape quiz's shows this attempt's freshly drawn dimensions."""
+        assert self.spec is not None
+        if self.spec.kind == "shape":
+            return format_prompt(self.spec.prompt, self._dims())
+        return self.spec.prompt
+
+    def _dims(self) -> dict[str, int]:
+        assert self.spec is not None
+        return shape_dims(self.spec, self.lesson.seed, self.attempts)
+
+    def _placeholder(self, spec: QuizSpec) -> str:
+        if spec.kind == "shape":
+            return "type a shape, e.g. (3,4), and press Enter"
+        names = ", ".join(spec.names) if spec.names else "the lesson's names"
+        return f"type an expression using {names}, and press Enter"
+
+    def _status(self) -> str:
+        assert self.spec is not None
+        if self.passed:
+            return "passed ✓"
+        if self.revealed:
+            return "solution shown"
+        return f"attempt {self.attempts + 1} of {self.spec.attempts}"
+
+    def _code_listing(self, spec: QuizSpec) -> Text:
+        text = Text()
+        for number, line in enumerate(spec.code_lines, 1):
+            chosen = number in self.picked
+            marker = "›" if chosen else " "
+            text.append(f"{marker}{number:>2}  ", style="bold" if chosen else "dim")
+            text.append(line + "\n", style="reverse" if chosen else "")
+        if not self.line_found:
+            text.append("Press the number of the faulty line, then Enter.", style="italic")
+        else:
+            text.append(f"Line {spec.bug_line} is the faulty one.", style="italic")
+        return text
+
+    def _choice_list(self, spec: QuizSpec) -> Text:
+        text = Text()
+        box = ("[x]", "[ ]") if spec.multiple else ("(•)", "( )")
+        for number, choice in enumerate(spec.choices, 1):
+            chosen = number in self.picked
+            text.append(
+                f"{box[0] if chosen else box[1]} {number}. ", style="bold" if chosen else ""
+            )
+            text.append(render_math(choice) + "\n")
+        how = "several may be right" if spec.multiple else "one is right"
+        text.append(f"Press a number to pick ({how}), then Enter.", style="italic")
+        return text
+
+    def _hints(self, spec: QuizSpec) -> Text:
+        text = Text()
+        for number, hint in enumerate(spec.hints[: self.hints_shown], 1):
+            text.append(f"Hint {number}: ", style="bold")
+            text.append(render_math(hint) + "\n")
+        left = len(spec.hints) - self.hints_shown
+        if left:
+            text.append(f"{left} hint{'s' if left > 1 else ''} left: press h.", style="dim")
+        return text.rstrip() or text
+
+    def _solution(self, spec: QuizSpec) -> RenderableType:
+        text = Text("Solution: ", style="bold")
+        text.append(self._answer_words(spec))
+        parts: list[RenderableType] = [text]
+        if spec.solution:
+            parts.append(Markdown(render_math(spec.solution)))
+        if spec.explain and spec.kind == "choice":
+            parts.append(Text(render_math(spec.explain)))
+        return Group(*parts)
+
+    def _answer_words(self, spec: QuizSpec) -> str:
+        if spec.kind == "choice":
+            return "; ".join(f"{p}. {render_math(spec.choices[p - 1])}" for p in spec.picks)
+        if spec.kind == "shape":
+            shape = expected_shape(spec, self._dims())
+            return f"{spec.answer}, here ({','.join(str(n) for n in shape)})"
+        return spec.answer
+
+    # -- answering ----------------------------------------------------------------------
+
+    @on(Input.Submitted, "#quiz-answer")
+    def submit_answer(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if text and self.spec is not None:
+            self.grade_answer(text, self.attempts)
+
+    def action_pick(self, number: int) -> None:
+        spec = self.spec
+        if spec is None or number > self._pick_count(spec):
+            return
+        if spec.kind == "choice" and spec.multiple:
+            self.picked ^= {number}
+        else:
+            self.picked = {number}
+        self.refresh_view()
+
+    def action_check(self) -> None:
+        spec = self.spec
+        if spec is None or not self.picked:
+            return
+        if spec.kind == "choice":
+            self.grade_answer(",".join(str(p) for p in sorted(self.picked)), self.attempts)
+        elif spec.kind == "bug" and not self.line_found:
+            self._check_line(spec, next(iter(self.picked)))
+
+    @on(Button.Pressed, "#quiz-check")
+    def check_pressed(self) -> None:
+        self.action_check()
+
+    @on(Button.Pressed, "#quiz-hint")
+    def hint_pressed(self) -> None:
+        self.action_hint()
+
+    def action_hint(self) -> None:
+        if self.spec is not None and self.hints_shown < len(self.spec.hints):
+            self.hints_shown += 1
+            self.refresh_view()
+            self.refresh_bindings()
+
+    def _pick_count(self, spec: QuizSpec) -> int:
+        if spec.kind == "choice":
+            return len(spec.choices)
+        if spec.kind == "bug" and not self.line_found:
+            return len(spec.code_lines)
+        return 0
+
+    def _check_line(self, spec: QuizSpec, line: int) -> None:
+        """The first step of a bug quiz: a wrong line is an attempt; the right one opens the fix."""
+        if grade_bug_line(spec, line):
+            self.line_found = True
+            self.picked = {line}
+            self._show_feedback(Text(f"✓ Line {line} is the faulty one.", style="bold green"))
+            self.refresh_view()
+            self.refresh_bindings()
+            self.query_one("#quiz-answer", Input).focus()
+            return
+        verdict = Grade(
+            "values",
+            f"Line {line} is not the faulty one; read each line's shapes and meaning again.",
+        )
+        self._record(f"line {line}", verdict)
+
+    @work(thread=True, exclusive=True, group="quiz")
+    def grade_answer(self, text: str, attempt: int) -> None:
+        """Grade off the event loop: a formula runs NumPy on several draws."""
+        assert self.spec is not None
+        try:
+            result = grade(self.lesson, self.spec.id, text, attempt=attempt)
+        except TutorError as error:
+            self.post_message(self.AnswerChecked(text, None, error.message))
+            return
+        self.post_message(self.AnswerChecked(text, result))
+
+    def on_quiz_card_answer_checked(self, event: AnswerChecked) -> None:
+        event.stop()
+        if event.grade is None:
+            self._show_feedback(Text(f"This quiz could not be graded: {event.error}", style="red"))
+            return
+        self._record(event.answer, event.grade)
+
+    def _record(self, answer: str, grade: Grade) -> None:
+        """Count the attempt, show the feedback, and tell the app."""
+        assert self.spec is not None
+        self.last_grade = grade
+        self.attempts += 1
+        self.passed = self.passed or grade.correct
+        self._show_feedback(feedback_renderable(answer, grade))
+        self.post_message(self.Graded(self.lesson.id, self.spec.id, grade.correct, grade.verdict))
+        if not self.passed and not self.revealed and self.attempts >= self.spec.attempts:
+            self.revealed = True
+            self.post_message(self.Revealed(self.lesson.id, self.spec.id))
+        if self.spec.kind == "shape" and not grade.correct:
+            self.query_one("#quiz-answer", Input).value = ""
+        if self.spec.kind == "choice":
+            self.picked = set()
+        self.refresh_view()
+
+    def _show_feedback(self, renderable: RenderableType) -> None:
+        feedback = self.query_one("#quiz-feedback", Static)
+        feedback.update(renderable)
+        feedback.display = True
+
+
+def feedback_renderable(answer: str, grade: Grade) -> Group:
+    """The verdict as a word and a mark, the answer's shape trace, then the message."""
+    mark, style = VERDICT_STYLES.get(grade.verdict, _WRONG_STYLE)
+    parts: list[RenderableType] = [Text(f"{mark} {grade.title}", style=style)]
+    parts.append(Text(f"› {answer}", style="bold"))
+    if grade.trace is not None:
+        steps = step_lines(grade.trace)
+        if steps.plain:
+            parts.append(steps)
+    if grade.caret:
+        parts.append(Text(grade.caret, style="yellow"))
+    parts.append(Text(grade.message))
+    return Group(*parts)

@@ -1,0 +1,109 @@
+"""The scratchpad: type an expression over the lesson's matrices and see its shape trace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Group
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from tutor.core.expression import Environment, ExpressionError, StatementResult, run_block
+from tutor.rendering.traces import error_renderable, statement_renderable
+
+HISTORY_LIMIT = 200
+
+
+class Scratchpad(Vertical):
+    """An input line with history, and the trace of the last thing typed."""
+
+    DEFAULT_CSS = """
+    Scratchpad { height: auto; max-height: 50%; border-top: solid $primary 40%; }
+    Scratchpad #scratch-output { height: auto; max-height: 16; padding: 0 1; }
+    Scratchpad Input { margin: 0; }
+    """
+
+    BINDINGS = [
+        Binding("up", "history(-1)", "Older", show=False),
+        Binding("down", "history(1)", "Newer", show=False),
+    ]
+
+    @dataclass
+    class Evaluated(Message):
+        """An expression was evaluated (or refused) in the scratchpad."""
+
+        text: str
+        result: StatementResult | None
+        error: ExpressionError | None
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.environment: Environment | None = None
+        self.history: list[str] = []
+        self._history_index = 0
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="scratch-output"):
+            yield Static(
+                Text("Try an expression over this lesson's matrices, e.g. X @ W1", style="dim"),
+                id="scratch-result",
+            )
+        yield Input(
+            placeholder="scratchpad: type an expression and press Enter  (/ to focus)",
+            id="scratch-input",
+        )
+
+    def set_environment(self, environment: Environment) -> None:
+        """The lesson's names, copied so the learner's assignments stay in the scratchpad."""
+        self.environment = environment.copy()
+
+    @on(Input.Submitted, "#scratch-input")
+    def submit(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        if not self.history or self.history[-1] != text:
+            self.history = [*self.history, text][-HISTORY_LIMIT:]
+        self._history_index = len(self.history)
+        event.input.value = ""
+        if self.environment is None:
+            self.query_one("#scratch-result", Static).update(
+                Text("The lesson is still computing; try again in a moment.", style="yellow")
+            )
+            return
+        self.evaluate(text, self.environment)
+
+    @work(thread=True, exclusive=True, group="scratchpad")
+    def evaluate(self, text: str, environment: Environment) -> None:
+        """Evaluate off the event loop: a big product must never freeze the screen."""
+        try:
+            (result,) = run_block(text, environment)[-1:] or (None,)
+            self.post_message(self.Evaluated(text, result, None))
+        except ExpressionError as error:
+            self.post_message(self.Evaluated(text, None, error))
+
+    def on_scratchpad_evaluated(self, event: Evaluated) -> None:
+        output = self.query_one("#scratch-result", Static)
+        if event.error is not None:
+            output.update(
+                Group(Text("› " + event.text, style="bold"), error_renderable(event.error))
+            )
+        elif event.result is not None:
+            output.update(statement_renderable(event.result))
+
+    def action_history(self, delta: int) -> None:
+        if not self.history:
+            return
+        self._history_index = max(0, min(len(self.history), self._history_index + delta))
+        entry = self.history[self._history_index] if self._history_index < len(self.history) else ""
+        field = self.query_one("#scratch-input", Input)
+        field.value = entry
+        field.cursor_position = len(entry)
+
+    def focus_input(self) -> None:
+        self.query_one("#scratch-input", Input).focus()
