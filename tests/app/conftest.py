@@ -49,7 +49,7 @@ summary: The second test lesson.
 ## Only section
 
 ```compute
-A = ones(2, 3)
+A = ones((2, 3))
 ```
 
 ```epoch

@@ -15,7 +15,8 @@ STATUS_MARKS = {"done": ("✓", "green"), "started": ("•", "yellow"), "new": (
 
 def lesson_label(number: int, lesson: Lesson, status: str) -> Text:
     mark, style = STATUS_MARKS[status]
-    label = Text(f"{number:>2} ")
+    # One line per lesson: a wrapped title would read as another lesson.
+    label = Text(f"{number:>2} ", no_wrap=True, overflow="ellipsis")
     label.append(mark, style=style)
     label.append(f" {lesson.title}")
     return label

@@ -19,6 +19,17 @@ from tutor.rendering.traces import error_renderable, statement_renderable
 HISTORY_LIMIT = 200
 
 
+def scratchpad_hint(environment: Environment) -> Text:
+    """What the learner can try here, named from the lesson's own matrices."""
+    names = [name for name in environment.names() if name in environment.values]
+    if not names:
+        return Text("Try an expression, e.g. randn(3, 2) @ ones((2, 4))", style="dim")
+    shown = ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
+    # A.T @ A is defined for every matrix, so the example itself never fails.
+    example = f"{names[-1]}.T @ {names[-1]}"
+    return Text(f"Names in this lesson: {shown}.  Try e.g. {example}", style="dim")
+
+
 class Scratchpad(Vertical):
     """An input line with history, and the trace of the last thing typed."""
 
@@ -61,6 +72,7 @@ class Scratchpad(Vertical):
     def set_environment(self, environment: Environment) -> None:
         """The lesson's names, copied so the learner's assignments stay in the scratchpad."""
         self.environment = environment.copy()
+        self.query_one("#scratch-result", Static).update(scratchpad_hint(self.environment))
 
     @on(Input.Submitted, "#scratch-input")
     def submit(self, event: Input.Submitted) -> None:
