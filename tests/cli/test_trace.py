@@ -1,8 +1,7 @@
 """``tutor trace``: the chain with every step, exit 1 on a mismatch, exit 2 when refused.
 
-Most tests run the real ``tutor.cli.main`` in-process with ``trace`` added to the
-command table, so they run whether or not the lead has registered the sub-command
-yet; the subprocess tests (the issue's "Done when") run once it is registered.
+Most tests run ``tutor.cli.main`` in-process (``tutor_main``); the issue's "Done when"
+tests at the end run ``python -m tutor trace`` in a subprocess.
 """
 
 from __future__ import annotations
@@ -11,31 +10,11 @@ import time
 
 import pytest
 
-import tutor.cli
-from tutor.cli import COMMANDS
-
 NETWORK = ["--shape", "X=10,3", "--shape", "W1=3,4", "--shape", "W2=4,1"]
-REGISTERED = pytest.mark.skipif("trace" not in COMMANDS, reason="'trace' not in COMMANDS yet")
 
 
-@pytest.fixture
-def trace_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    """Run ``tutor trace ARGS`` in-process; returns (exit code, stdout, stderr)."""
-    monkeypatch.setitem(COMMANDS, "trace", "trace")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            code = tutor.cli.main(["trace", *args])
-        except SystemExit as exit_:  # argparse's own usage errors
-            code = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
-
-def test_chain_is_printed_with_every_step(trace_cli) -> None:
-    code, out, err = trace_cli("X @ W1 @ W2", *NETWORK)
+def test_chain_is_printed_with_every_step(tutor_main) -> None:
+    code, out, err = tutor_main("trace", "X @ W1 @ W2", *NETWORK)
     assert code == 0, err
     assert err == ""
     lines = out.splitlines()
@@ -46,16 +25,16 @@ def test_chain_is_printed_with_every_step(trace_cli) -> None:
     assert out.count("[") == 11  # the ten rows of the (10,1) value, in one outer bracket
 
 
-def test_same_seed_same_numbers_other_seed_others(trace_cli) -> None:
-    first = trace_cli("X @ W1", *NETWORK, "--seed", "5")[1]
-    again = trace_cli("X @ W1", *NETWORK, "--seed", "5")[1]
-    other = trace_cli("X @ W1", *NETWORK, "--seed", "6")[1]
+def test_same_seed_same_numbers_other_seed_others(tutor_main) -> None:
+    first = tutor_main("trace", "X @ W1", *NETWORK, "--seed", "5")[1]
+    again = tutor_main("trace", "X @ W1", *NETWORK, "--seed", "5")[1]
+    other = tutor_main("trace", "X @ W1", *NETWORK, "--seed", "6")[1]
     assert first == again
     assert first != other
 
 
-def test_mismatch_exits_1_naming_the_dimensions(trace_cli) -> None:
-    code, out, err = trace_cli("X @ W2", *NETWORK)
+def test_mismatch_exits_1_naming_the_dimensions(tutor_main) -> None:
+    code, out, err = tutor_main("trace", "X @ W2", *NETWORK)
     assert code == 1
     assert "X has 3 columns but W2 has 4 rows" in err
     assert "(10,3) @ (4,1)" in err
@@ -63,9 +42,9 @@ def test_mismatch_exits_1_naming_the_dimensions(trace_cli) -> None:
     assert err.splitlines()[0].startswith("tutor: column 1: shape mismatch in X @ W2")
 
 
-def test_mismatch_shows_the_steps_before_it_and_the_fix(trace_cli) -> None:
-    code, out, err = trace_cli(
-        "tanh(X @ W1) @ Y", "--shape", "X=10,3", "--shape", "W1=3,4", "--shape", "Y=10,1"
+def test_mismatch_shows_the_steps_before_it_and_the_fix(tutor_main) -> None:
+    code, out, err = tutor_main(
+        "trace", "tanh(X @ W1) @ Y", "--shape", "X=10,3", "--shape", "W1=3,4", "--shape", "Y=10,1"
     )
     assert code == 1
     assert "X @ W1         (10,3) @ (3,4) -> (10,4)" in out
@@ -74,35 +53,35 @@ def test_mismatch_shows_the_steps_before_it_and_the_fix(trace_cli) -> None:
     assert "Did you mean tanh(X @ W1).T @ Y?" in err
 
 
-def test_default_network_is_the_articles(trace_cli) -> None:
-    code, out, _ = trace_cli("X @ W1 @ W2 - Y")
+def test_default_network_is_the_articles(tutor_main) -> None:
+    code, out, _ = tutor_main("trace", "X @ W1 @ W2 - Y")
     assert code == 0
     assert "X (10,3), W1 (3,4), W2 (4,1), Y (10,1)" in out
     assert "X @ W1 @ W2 - Y   (10,1) - (10,1) -> (10,1)" in out
-    code, out, _ = trace_cli("--help")
+    code, out, _ = tutor_main("trace", "--help")
     assert code == 0
     assert "X=(10,3), W1=(3,4), W2=(4,1), Y=(10,1)" in " ".join(out.split())
 
 
-def test_names_not_given_are_unknown_and_listed(trace_cli) -> None:
-    code, out, err = trace_cli("X @ W1 @ Y", *NETWORK)
+def test_names_not_given_are_unknown_and_listed(tutor_main) -> None:
+    code, out, err = tutor_main("trace", "X @ W1 @ Y", *NETWORK)
     assert code == 2
     assert "unknown name Y" in err and "W1, W2, X" in err
     assert out == ""
 
 
-def test_broadcast_is_shown_and_strict_refuses_it(trace_cli) -> None:
+def test_broadcast_is_shown_and_strict_refuses_it(tutor_main) -> None:
     shapes = ["--shape", "A=10,4", "--shape", "b=1,4"]
-    code, out, _ = trace_cli("A + b", *shapes)
+    code, out, _ = tutor_main("trace", "A + b", *shapes)
     assert code == 0
     assert "A + b   (10,4) + (1,4) -> (10,4)   broadcast (1,4) -> (10,4)" in out
-    code, _, err = trace_cli("A + b", *shapes, "--strict")
+    code, _, err = tutor_main("trace", "A + b", *shapes, "--strict")
     assert code == 1
     assert "broadcasting" in err
 
 
-def test_overflow_exits_1(trace_cli) -> None:
-    code, _, err = trace_cli("exp(1000 * X)")
+def test_overflow_exits_1(tutor_main) -> None:
+    code, _, err = tutor_main("trace", "exp(1000 * X)")
     assert code == 1
     assert "overflows" in err
 
@@ -119,8 +98,8 @@ def test_overflow_exits_1(trace_cli) -> None:
         (["X", "--seed", "x"], "is not a whole number from 0"),
     ],
 )
-def test_bad_options_exit_2(trace_cli, args: list[str], phrase: str | None) -> None:
-    code, _, err = trace_cli(*args)
+def test_bad_options_exit_2(tutor_main, args: list[str], phrase: str | None) -> None:
+    code, _, err = tutor_main("trace", *args)
     if phrase is None:
         assert code == 0, err
         return
@@ -148,11 +127,11 @@ def test_bad_options_exit_2(trace_cli, args: list[str], phrase: str | None) -> N
     ids=lambda e: repr(e)[:30],
 )
 def test_refused_input_exits_2_with_one_paragraph(
-    trace_cli, expression: str, tmp_path, monkeypatch: pytest.MonkeyPatch
+    tutor_main, expression: str, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     started = time.perf_counter()
-    code, out, err = trace_cli(*NETWORK, "--", expression)  # "--": some start with "-"
+    code, out, err = tutor_main("trace", *NETWORK, "--", expression)  # "--": some start with "-"
     assert time.perf_counter() - started < 1.0
     assert code == 2
     assert out == ""
@@ -162,16 +141,15 @@ def test_refused_input_exits_2_with_one_paragraph(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_syntax_error_shows_a_caret(trace_cli) -> None:
-    code, _, err = trace_cli("X @ @ W1", *NETWORK)
+def test_syntax_error_shows_a_caret(tutor_main) -> None:
+    code, _, err = tutor_main("trace", "X @ @ W1", *NETWORK)
     assert code == 2
     assert err.splitlines()[1:] == ["  X @ @ W1", "      ^"]
 
 
-# -- the real command, in a subprocess (once registered) ------------------------------------
+# -- the real command, in a subprocess --------------------------------------------------------
 
 
-@REGISTERED
 def test_done_when_chain(tutor_cli) -> None:
     result = tutor_cli("trace", "X @ W1 @ W2", *NETWORK, env={"TERM": "dumb"})
     assert result.returncode == 0, result.stderr
@@ -179,7 +157,6 @@ def test_done_when_chain(tutor_cli) -> None:
     assert "\x1b[" not in result.stdout  # plain text with NO_COLOR and TERM=dumb
 
 
-@REGISTERED
 def test_done_when_mismatch(tutor_cli) -> None:
     result = tutor_cli("trace", "X @ W2", *NETWORK)
     assert result.returncode == 1
@@ -187,7 +164,6 @@ def test_done_when_mismatch(tutor_cli) -> None:
     assert "Traceback" not in result.stderr
 
 
-@REGISTERED
 def test_done_when_refused(tutor_cli, tmp_path) -> None:
     for expression in ("().__class__", "X.tofile('p')", "tanh(" * 100 + "X" + ")" * 100):
         result = tutor_cli("trace", expression, *NETWORK)

@@ -1,15 +1,14 @@
-"""Grading formula, shape, choice and bug answers on a small lesson written here."""
+"""Grading formula, shape, choice and bug answers on the shared quiz lesson (``quiz_lesson``)."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tutor.core.errors import UsageError
-from tutor.core.lesson import Lesson, parse_lesson_text
+from tutor.core.lesson import Lesson
 from tutor.core.quiz import (
     find_quiz,
     format_prompt,
@@ -20,133 +19,6 @@ from tutor.core.quiz import (
     shape_dims,
 )
 from tutor.core.quiz.grading import compare
-
-LESSON = """\
----
-id: grading
-title: Grading
-order: 1
-summary: Quizzes for the grading tests.
-seed: 11
----
-
-## Gradients
-
-```quiz
-id: dw2
-kind: formula
-prompt: Type δW2 = −∂Δ/∂W2 using X, W1 and Yt.
-dims: {n: [7, 12], m: [2, 3], h: [4, 6]}
-setup: |
-  X = randn(n, m)
-  W1 = uniform(-1, 1, (m, h))
-  W2 = uniform(-1, 1, (h, 1))
-  Y = randn(n, 1)
-  Yt = Y - X @ W1 @ W2
-names: [X, W1, Yt]
-answer: 2 * (X @ W1).T @ Yt
-proves:
-  loss: sum((Y - X @ W1 @ W2)**2)
-  wrt: W2
-  convention: descent
-```
-
-```quiz
-id: dw2-gradient
-kind: formula
-prompt: Type ∂Δ/∂W2 using X, W1 and Yt.
-dims: {n: [7, 12], m: [2, 3], h: [4, 6]}
-setup: |
-  X = randn(n, m)
-  W1 = uniform(-1, 1, (m, h))
-  W2 = uniform(-1, 1, (h, 1))
-  Y = randn(n, 1)
-  Yt = Y - X @ W1 @ W2
-names: [X, W1, Yt]
-answer: -2 * (X @ W1).T @ Yt
-proves:
-  loss: sum((Y - X @ W1 @ W2)**2)
-  wrt: W2
-  convention: gradient
-```
-
-```quiz
-id: square
-kind: formula
-prompt: Type A times B.
-dims: {m: [3, 6]}
-setup: |
-  A = randn(m, m)
-  B = randn(m, m)
-names: [A, B]
-answer: A @ B
-```
-
-```quiz
-id: total
-kind: formula
-prompt: Type the loss as a plain number.
-dims: {n: [4, 8]}
-setup: |
-  r = randn(n, 1)
-names: [r]
-answer: sum(r**2)
-```
-
-```quiz
-id: w1-shape
-kind: shape
-prompt: X is ({n},{m}) and W1 is ({m},{h}). What is the shape of δW1?
-dims: {n: [7, 12], m: [2, 3], h: [4, 6]}
-answer: (m, h)
-explain: A gradient has one entry per weight.
-```
-
-```quiz
-id: pick-one
-kind: choice
-prompt: What is ReLU′(x) for x < 0?
-choices: ["0", "1", "x"]
-answer: 1
-explain: ReLU is flat left of zero.
-```
-
-```quiz
-id: pick-two
-kind: choice
-prompt: Which products exist?
-choices: ["A @ B", "B @ A", "A.T @ B", "B.T @ A.T"]
-answer: [1, 4]
-```
-
-```quiz
-id: residual-bug
-kind: bug
-prompt: Which line is wrong?
-code: |
-  A = X @ W1
-  Yhat = A @ W2
-  dW2 = 2 * A.T @ Yhat
-bug_line: 3
-fix_prompt: Type the right dW2.
-dims: {n: [7, 12], m: [2, 3], h: [4, 6]}
-setup: |
-  X = randn(n, m)
-  W1 = uniform(-1, 1, (m, h))
-  W2 = uniform(-1, 1, (h, 1))
-  Y = randn(n, 1)
-  A = X @ W1
-  Yhat = A @ W2
-names: [A, Y, Yhat]
-answer: 2 * A.T @ (Y - Yhat)
-```
-"""
-
-
-@pytest.fixture(scope="module")
-def lesson() -> Lesson:
-    return parse_lesson_text(LESSON, Path("grading.md"))
-
 
 # -- formula verdicts -------------------------------------------------------------------------
 
@@ -162,15 +34,15 @@ def lesson() -> Lesson:
         "transpose(Yt.T @ (X @ W1)) + (X @ W1).T @ Yt",
     ],
 )
-def test_equivalent_forms_grade_correct(lesson: Lesson, answer: str) -> None:
-    result = grade(lesson, "dw2", answer)
+def test_equivalent_forms_grade_correct(quiz_lesson: Lesson, answer: str) -> None:
+    result = grade(quiz_lesson, "dw2", answer)
     assert result.verdict == "correct", result.message
     assert result.correct and result.got_shape == result.expected_shape
     assert result.trace is not None and result.trace.lines()
 
 
-def test_transposed_answer_names_both_shapes(lesson: Lesson) -> None:
-    result = grade(lesson, "dw2", "2 * Yt.T @ (X @ W1)")
+def test_transposed_answer_names_both_shapes(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "dw2", "2 * Yt.T @ (X @ W1)")
     assert result.verdict == "transposed"
     h = result.expected_shape[0]
     assert result.expected_shape == (h, 1) and result.got_shape == (1, h)
@@ -178,72 +50,74 @@ def test_transposed_answer_names_both_shapes(lesson: Lesson) -> None:
     assert "transpose of your answer is right" in result.message
 
 
-def test_transposed_square_answer_of_the_same_shape(lesson: Lesson) -> None:
-    result = grade(lesson, "square", "(A @ B).T")
+def test_transposed_square_answer_of_the_same_shape(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "square", "(A @ B).T")
     assert result.verdict == "transposed"
     assert result.got_shape == result.expected_shape
-    assert grade(lesson, "square", "B.T @ A.T").verdict == "transposed"
-    assert grade(lesson, "square", "(B.T @ A.T).T").verdict == "correct"
+    assert grade(quiz_lesson, "square", "B.T @ A.T").verdict == "transposed"
+    assert grade(quiz_lesson, "square", "(B.T @ A.T).T").verdict == "correct"
 
 
-def test_sign_names_the_descent_convention(lesson: Lesson) -> None:
-    result = grade(lesson, "dw2", "-2 * (X @ W1).T @ Yt")
+def test_sign_names_the_descent_convention(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "dw2", "-2 * (X @ W1).T @ Yt")
     assert result.verdict == "sign"
     assert "δW2 = −∂Δ/∂W2" in result.message and "gradient" in result.message
 
 
-def test_sign_names_the_gradient_convention(lesson: Lesson) -> None:
-    result = grade(lesson, "dw2-gradient", "2 * (X @ W1).T @ Yt")
+def test_sign_names_the_gradient_convention(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "dw2-gradient", "2 * (X @ W1).T @ Yt")
     assert result.verdict == "sign"
     assert "asks for the gradient ∂Δ/∂W2" in result.message
 
 
-def test_missing_two_is_a_factor_of_one_half(lesson: Lesson) -> None:
-    result = grade(lesson, "dw2", "(X @ W1).T @ Yt")
+def test_missing_two_is_a_factor_of_one_half(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "dw2", "(X @ W1).T @ Yt")
     assert result.verdict == "factor"
     assert "0.5" in result.message and "drop the 2" in result.message
 
 
-def test_other_constant_factors(lesson: Lesson) -> None:
-    assert grade(lesson, "dw2", "4 * (X @ W1).T @ Yt").verdict == "factor"
-    assert "factor 3" in grade(lesson, "dw2", "6 * (X @ W1).T @ Yt").message
+def test_other_constant_factors(quiz_lesson: Lesson) -> None:
+    assert grade(quiz_lesson, "dw2", "4 * (X @ W1).T @ Yt").verdict == "factor"
+    assert "factor 3" in grade(quiz_lesson, "dw2", "6 * (X @ W1).T @ Yt").message
 
 
-def test_wrong_shape_gives_both_shapes(lesson: Lesson) -> None:
-    result = grade(lesson, "dw2", "X.T @ Yt")
+def test_wrong_shape_gives_both_shapes(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "dw2", "X.T @ Yt")
     assert result.verdict == "shape"
     m, h = result.got_shape[0], result.expected_shape[0]
     assert result.got_shape == (m, 1) and result.expected_shape == (h, 1) and m != h
     assert f"({h},1) = (h,1)" in result.message and f"({m},1) = (m,1)" in result.message
 
 
-def test_plain_number_asked_for_a_matrix_given(lesson: Lesson) -> None:
-    result = grade(lesson, "total", "r.T @ r")
+def test_plain_number_asked_for_a_matrix_given(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "total", "r.T @ r")
     assert result.verdict == "shape"
     assert result.expected_shape == () and result.got_shape == (1, 1)
     assert "plain number" in result.message
-    assert grade(lesson, "total", "sum(r * r)").verdict == "correct"
+    assert grade(quiz_lesson, "total", "sum(r * r)").verdict == "correct"
 
 
-def test_wrong_values_give_the_relative_error(lesson: Lesson) -> None:
-    result = grade(lesson, "dw2", "2 * (X @ W1).T @ Yt + 1")
+def test_wrong_values_give_the_relative_error(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "dw2", "2 * (X @ W1).T @ Yt + 1")
     assert result.verdict == "values"
     assert "Right shape, wrong values (relative error" in result.message
 
 
-def test_prediction_in_place_of_the_residual_is_values(lesson: Lesson) -> None:
-    assert grade(lesson, "dw2", "2 * (X @ W1).T @ (X @ W1 @ W1.T @ X.T @ Yt)").verdict == "values"
+def test_prediction_in_place_of_the_residual_is_values(quiz_lesson: Lesson) -> None:
+    assert (
+        grade(quiz_lesson, "dw2", "2 * (X @ W1).T @ (X @ W1 @ W1.T @ X.T @ Yt)").verdict == "values"
+    )
 
 
 @pytest.mark.parametrize("answer", ["import os", "().__class__", "open('x')", "X.__dict__"])
-def test_refused_input_is_invalid(lesson: Lesson, answer: str) -> None:
-    result = grade(lesson, "dw2", answer)
+def test_refused_input_is_invalid(quiz_lesson: Lesson, answer: str) -> None:
+    result = grade(quiz_lesson, "dw2", answer)
     assert result.verdict == "invalid"
     assert result.got_shape is None and result.trace is None
 
 
-def test_syntax_error_has_a_caret_under_its_position(lesson: Lesson) -> None:
-    result = grade(lesson, "dw2", "2 * (X @ W1).T @@ Yt")
+def test_syntax_error_has_a_caret_under_its_position(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "dw2", "2 * (X @ W1).T @@ Yt")
     assert result.verdict == "invalid" and result.caret is not None
     source, marker = result.caret.split("\n")
     assert source.strip() == "2 * (X @ W1).T @@ Yt"
@@ -251,45 +125,45 @@ def test_syntax_error_has_a_caret_under_its_position(lesson: Lesson) -> None:
     assert result.message.startswith("Syntax error")
 
 
-def test_a_name_outside_names_is_invalid_and_lists_the_allowed(lesson: Lesson) -> None:
-    result = grade(lesson, "dw2", "2 * (X @ W1).T @ (Y - X @ W1 @ W2)")
+def test_a_name_outside_names_is_invalid_and_lists_the_allowed(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "dw2", "2 * (X @ W1).T @ (Y - X @ W1 @ W2)")
     assert result.verdict == "invalid" and result.message.startswith("Unknown name")
     listed = result.message.split("unknown name Y", 1)[1]
     assert all(name in listed for name in ("X", "W1", "Yt")) and "W2" not in listed
 
 
-def test_shape_mismatch_inside_the_answer_is_invalid(lesson: Lesson) -> None:
-    result = grade(lesson, "dw2", "X @ Yt")
+def test_shape_mismatch_inside_the_answer_is_invalid(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "dw2", "X @ Yt")
     assert result.verdict == "invalid" and "Shape mismatch" in result.message
 
 
-def test_broadcasting_is_refused_and_said_so(lesson: Lesson) -> None:
-    result = grade(lesson, "dw2", "(X @ W1).T @ Yt + Yt.T @ X @ W1")
+def test_broadcasting_is_refused_and_said_so(quiz_lesson: Lesson) -> None:
+    result = grade(quiz_lesson, "dw2", "(X @ W1).T @ Yt + Yt.T @ X @ W1")
     assert result.verdict == "invalid"
     assert "broadcast" in result.message
 
 
-def test_empty_answer_is_invalid(lesson: Lesson) -> None:
-    assert grade(lesson, "dw2", "   ").verdict == "invalid"
+def test_empty_answer_is_invalid(quiz_lesson: Lesson) -> None:
+    assert grade(quiz_lesson, "dw2", "   ").verdict == "invalid"
 
 
-def test_unknown_quiz_is_a_usage_error(lesson: Lesson) -> None:
+def test_unknown_quiz_is_a_usage_error(quiz_lesson: Lesson) -> None:
     with pytest.raises(UsageError, match="dw2, dw2-gradient"):
-        grade(lesson, "nope", "1")
+        grade(quiz_lesson, "nope", "1")
 
 
-def test_grade_to_json_has_the_cli_keys(lesson: Lesson) -> None:
-    data = grade(lesson, "dw2", "X.T @ Yt").to_json()
+def test_grade_to_json_has_the_cli_keys(quiz_lesson: Lesson) -> None:
+    data = grade(quiz_lesson, "dw2", "X.T @ Yt").to_json()
     assert set(data) == {"verdict", "message", "expected_shape", "got_shape"}
     assert isinstance(data["expected_shape"], list) and isinstance(data["got_shape"], list)
-    assert grade(lesson, "dw2", "import os").to_json()["got_shape"] is None
+    assert grade(quiz_lesson, "dw2", "import os").to_json()["got_shape"] is None
 
 
 # -- draws --------------------------------------------------------------------------------------
 
 
-def test_draws_have_distinct_dims_above_one_and_repeat_with_the_seed(lesson: Lesson) -> None:
-    spec = find_quiz(lesson, "dw2")
+def test_draws_have_distinct_dims_above_one_and_repeat_with_the_seed(quiz_lesson: Lesson) -> None:
+    spec = find_quiz(quiz_lesson, "dw2")
     draws = formula_draws(spec, seed=5)
     assert len(draws) >= 3
     for draw in draws:
@@ -305,18 +179,18 @@ def test_draws_have_distinct_dims_above_one_and_repeat_with_the_seed(lesson: Les
     )
 
 
-def test_a_seed_repeats_a_verdict_and_its_shapes(lesson: Lesson) -> None:
-    first = grade(lesson, "dw2", "X.T @ Yt", seed=3)
-    assert grade(lesson, "dw2", "X.T @ Yt", seed=3).to_json() == first.to_json()
-    shapes = {grade(lesson, "dw2", "X.T @ Yt", seed=s).got_shape for s in range(8)}
+def test_a_seed_repeats_a_verdict_and_its_shapes(quiz_lesson: Lesson) -> None:
+    first = grade(quiz_lesson, "dw2", "X.T @ Yt", seed=3)
+    assert grade(quiz_lesson, "dw2", "X.T @ Yt", seed=3).to_json() == first.to_json()
+    shapes = {grade(quiz_lesson, "dw2", "X.T @ Yt", seed=s).got_shape for s in range(8)}
     assert len(shapes) > 1
 
 
-def test_grading_one_formula_is_fast(lesson: Lesson) -> None:
-    grade(lesson, "dw2", "2 * (X @ W1).T @ Yt")  # warm up imports and caches
+def test_grading_one_formula_is_fast(quiz_lesson: Lesson) -> None:
+    grade(quiz_lesson, "dw2", "2 * (X @ W1).T @ Yt")  # warm up imports and caches
     start = time.perf_counter()
     for _ in range(10):
-        grade(lesson, "dw2", "2 * (X @ W1).T @ Yt")
+        grade(quiz_lesson, "dw2", "2 * (X @ W1).T @ Yt")
     assert (time.perf_counter() - start) / 10 < 0.030
 
 
@@ -339,44 +213,44 @@ def test_factor_must_be_the_same_on_every_draw() -> None:
 # -- shape quizzes -----------------------------------------------------------------------------
 
 
-def test_shape_quiz_accepts_every_written_form(lesson: Lesson) -> None:
-    spec = find_quiz(lesson, "w1-shape")
-    dims = shape_dims(spec, lesson.seed, 0)
+def test_shape_quiz_accepts_every_written_form(quiz_lesson: Lesson) -> None:
+    spec = find_quiz(quiz_lesson, "w1-shape")
+    dims = shape_dims(spec, quiz_lesson.seed, 0)
     m, h = dims["m"], dims["h"]
     for text in (f"({m},{h})", f"{m},{h}", f"{m}x{h}", f"{m} × {h}", f" ( {m} , {h} ) "):
-        result = grade(lesson, "w1-shape", text)
+        result = grade(quiz_lesson, "w1-shape", text)
         assert result.verdict == "correct", text
         assert result.expected_shape == (m, h) == result.got_shape
 
 
-def test_shape_quiz_swapped_and_wrong(lesson: Lesson) -> None:
-    spec = find_quiz(lesson, "w1-shape")
-    dims = shape_dims(spec, lesson.seed, 0)
+def test_shape_quiz_swapped_and_wrong(quiz_lesson: Lesson) -> None:
+    spec = find_quiz(quiz_lesson, "w1-shape")
+    dims = shape_dims(spec, quiz_lesson.seed, 0)
     m, h, n = dims["m"], dims["h"], dims["n"]
-    swapped = grade(lesson, "w1-shape", f"({h},{m})")
+    swapped = grade(quiz_lesson, "w1-shape", f"({h},{m})")
     assert swapped.verdict == "shape"
     assert f"expected ({m},{h}), you wrote ({h},{m}): rows and columns swapped" in (
         swapped.message[0].lower() + swapped.message[1:]
     )
     assert "one entry per weight" in swapped.message
-    assert grade(lesson, "w1-shape", f"({n},{h})").verdict == "shape"
-    assert grade(lesson, "w1-shape", "three by four").verdict == "invalid"
+    assert grade(quiz_lesson, "w1-shape", f"({n},{h})").verdict == "shape"
+    assert grade(quiz_lesson, "w1-shape", "three by four").verdict == "invalid"
 
 
-def test_shape_quiz_draws_new_dims_every_attempt(lesson: Lesson) -> None:
-    spec = find_quiz(lesson, "w1-shape")
-    draws = [shape_dims(spec, lesson.seed, attempt) for attempt in range(12)]
+def test_shape_quiz_draws_new_dims_every_attempt(quiz_lesson: Lesson) -> None:
+    spec = find_quiz(quiz_lesson, "w1-shape")
+    draws = [shape_dims(spec, quiz_lesson.seed, attempt) for attempt in range(12)]
     assert len({tuple(d.values()) for d in draws}) > 1
     for dims in draws:
         assert len(set(dims.values())) == 3 and min(dims.values()) > 1
     first = draws[0]
     memorised = f"({first['m']},{first['h']})"
     later = next(a for a, d in enumerate(draws) if (d["m"], d["h"]) != (first["m"], first["h"]))
-    assert grade(lesson, "w1-shape", memorised, attempt=later).verdict == "shape"
+    assert grade(quiz_lesson, "w1-shape", memorised, attempt=later).verdict == "shape"
 
 
-def test_shape_prompt_shows_the_draw(lesson: Lesson) -> None:
-    spec = find_quiz(lesson, "w1-shape")
+def test_shape_prompt_shows_the_draw(quiz_lesson: Lesson) -> None:
+    spec = find_quiz(quiz_lesson, "w1-shape")
     dims = shape_dims(spec, 4, 2)
     prompt = format_prompt(spec.prompt, dims)
     assert f"X is ({dims['n']},{dims['m']})" in prompt and "{" not in prompt
@@ -386,17 +260,17 @@ def test_shape_prompt_shows_the_draw(lesson: Lesson) -> None:
 # -- choice and bug quizzes -------------------------------------------------------------------
 
 
-def test_single_choice(lesson: Lesson) -> None:
-    right = grade(lesson, "pick-one", "1")
+def test_single_choice(quiz_lesson: Lesson) -> None:
+    right = grade(quiz_lesson, "pick-one", "1")
     assert right.verdict == "correct" and "flat left of zero" in right.message
-    assert grade(lesson, "pick-one", "2").verdict == "values"
-    assert grade(lesson, "pick-one", "1,2").verdict == "invalid"
-    assert grade(lesson, "pick-one", "7").verdict == "invalid"
-    assert grade(lesson, "pick-one", "zero").verdict == "invalid"
+    assert grade(quiz_lesson, "pick-one", "2").verdict == "values"
+    assert grade(quiz_lesson, "pick-one", "1,2").verdict == "invalid"
+    assert grade(quiz_lesson, "pick-one", "7").verdict == "invalid"
+    assert grade(quiz_lesson, "pick-one", "zero").verdict == "invalid"
 
 
-def test_multiple_choice_needs_exactly_the_right_set(lesson: Lesson) -> None:
-    spec = find_quiz(lesson, "pick-two")
+def test_multiple_choice_needs_exactly_the_right_set(quiz_lesson: Lesson) -> None:
+    spec = find_quiz(quiz_lesson, "pick-two")
     assert grade_choice(spec, "1,4").verdict == "correct"
     assert grade_choice(spec, "4 1").verdict == "correct"
     assert grade_choice(spec, [4, 1]).verdict == "correct"
@@ -405,10 +279,10 @@ def test_multiple_choice_needs_exactly_the_right_set(lesson: Lesson) -> None:
     assert grade_choice(spec, "1,2,4").verdict == "values"
 
 
-def test_bug_quiz_line_then_fix(lesson: Lesson) -> None:
-    spec = find_quiz(lesson, "residual-bug")
+def test_bug_quiz_line_then_fix(quiz_lesson: Lesson) -> None:
+    spec = find_quiz(quiz_lesson, "residual-bug")
     assert grade_bug_line(spec, 3) and not grade_bug_line(spec, 2)
     assert len(spec.code_lines) == 3
-    assert grade(lesson, "residual-bug", "2 * A.T @ (Y - Yhat)").verdict == "correct"
-    assert grade(lesson, "residual-bug", "2 * A.T @ Yhat").verdict == "values"
-    assert grade(lesson, "residual-bug", "2 * A.T @ (Yhat - Y)").verdict == "sign"
+    assert grade(quiz_lesson, "residual-bug", "2 * A.T @ (Y - Yhat)").verdict == "correct"
+    assert grade(quiz_lesson, "residual-bug", "2 * A.T @ Yhat").verdict == "values"
+    assert grade(quiz_lesson, "residual-bug", "2 * A.T @ (Yhat - Y)").verdict == "sign"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.core.lesson import parse_lesson_text
+from tutor.core.lesson import Lesson, parse_lesson_text
+from tutor.core.quiz import quiz_problems
 
 HEAD = """\
 ---
@@ -20,33 +21,32 @@ summary: A lesson for the proof tests.
 
 """
 
-SETUP = """\
-dims: {n: [7, 12], m: [2, 3], h: [4, 6]}
-setup: |
-  X = randn(n, m)
-  W1 = uniform(-1, 1, (m, h))
-  W2 = uniform(-1, 1, (h, 1))
-  Y = randn(n, 1)
-  Yt = Y - X @ W1 @ W2
-names: [X, W1, W2, Yt]
-"""
+
+@pytest.fixture
+def network_setup(quiz_network: str) -> str:
+    """The shared network's dims and setup, every name of it open to the answer."""
+    return quiz_network + "names: [X, W1, W2, Yt]\n"
 
 
 def quiz(body: str) -> str:
     return "```quiz\n" + body + "```\n"
 
 
-def formula(answer: str, *, wrt: str = "W2", convention: str = "descent", extra: str = "") -> str:
-    return quiz(
-        f"id: dw\nkind: formula\nprompt: Type it.\n{SETUP}answer: {answer}\n"
-        f"proves:\n  loss: sum((Y - X @ W1 @ W2)**2)\n  wrt: {wrt}\n"
-        f"  convention: {convention}\n{extra}"
-    )
+@pytest.fixture
+def formula(network_setup: str):
+    """``formula(answer, wrt=, convention=, extra=)``: a formula quiz on the network."""
+
+    def build(answer: str, *, wrt: str = "W2", convention: str = "descent", extra: str = "") -> str:
+        return quiz(
+            f"id: dw\nkind: formula\nprompt: Type it.\n{network_setup}answer: {answer}\n"
+            f"proves:\n  loss: sum((Y - X @ W1 @ W2)**2)\n  wrt: {wrt}\n"
+            f"  convention: {convention}\n{extra}"
+        )
+
+    return build
 
 
 def problems(text: str) -> list:
-    from tutor.core.quiz import quiz_problems
-
     lesson = parse_lesson_text(HEAD + text, Path("proving.md"))
     return list(quiz_problems(lesson))
 
@@ -66,11 +66,11 @@ def fence_line(text: str, nth: int = 0) -> int:
         ("-2 * X.T @ Yt @ W2.T", "W1", "gradient"),
     ],
 )
-def test_right_references_are_proved(answer: str, wrt: str, convention: str) -> None:
+def test_right_references_are_proved(formula, answer: str, wrt: str, convention: str) -> None:
     assert problems(formula(answer, wrt=wrt, convention=convention)) == []
 
 
-def test_names_derived_from_wrt_follow_the_perturbation() -> None:
+def test_names_derived_from_wrt_follow_the_perturbation(formula) -> None:
     """The loss here sees W2 only through Yt, which setup derives from it."""
     text = formula("2 * (X @ W1).T @ Yt").replace(
         "loss: sum((Y - X @ W1 @ W2)**2)", "loss: sum(Yt**2)"
@@ -78,7 +78,7 @@ def test_names_derived_from_wrt_follow_the_perturbation() -> None:
     assert problems(text) == []
 
 
-def test_a_reference_that_drops_the_two_fails_at_its_block_line() -> None:
+def test_a_reference_that_drops_the_two_fails_at_its_block_line(formula) -> None:
     text = formula("(X @ W1).T @ Yt")
     found = problems(text)
     proof = [p for p in found if "finite differences" in p.message]
@@ -88,17 +88,17 @@ def test_a_reference_that_drops_the_two_fails_at_its_block_line() -> None:
     assert str(proof[0]).startswith(f"proving.md:{fence_line(text)}: quiz 'dw':")
 
 
-def test_a_reference_with_the_wrong_convention_fails_as_a_sign_error() -> None:
+def test_a_reference_with_the_wrong_convention_fails_as_a_sign_error(formula) -> None:
     found = problems(formula("2 * (X @ W1).T @ Yt", convention="gradient"))
     assert any("sign is flipped" in p.message for p in found)
 
 
-def test_a_reference_of_another_shape_fails_the_proof() -> None:
+def test_a_reference_of_another_shape_fails_the_proof(formula) -> None:
     found = problems(formula("2 * X.T @ Yt @ W2.T", wrt="W2"))
     assert any("finite differences" in p.message and "shape" in p.message for p in found)
 
 
-def test_listed_wrong_answers_must_get_their_verdicts() -> None:
+def test_listed_wrong_answers_must_get_their_verdicts(formula) -> None:
     extra = (
         "wrong:\n"
         '  - {answer: "2 * (X @ W1).T @ (X @ W1 @ W2)", verdict: values}\n'
@@ -114,14 +114,14 @@ def test_listed_wrong_answers_must_get_their_verdicts() -> None:
     assert "should grade factor but grades sign" in found[0].message
 
 
-def test_a_loss_that_is_not_a_number_is_reported() -> None:
+def test_a_loss_that_is_not_a_number_is_reported(formula) -> None:
     text = formula("2 * (X @ W1).T @ Yt").replace(
         "loss: sum((Y - X @ W1 @ W2)**2)", "loss: (Y - X @ W1 @ W2)**2"
     )
     assert any("loss must be a number" in p.message for p in problems(text))
 
 
-def test_a_failing_setup_is_reported_at_its_statement_line() -> None:
+def test_a_failing_setup_is_reported_at_its_statement_line(formula) -> None:
     text = formula("2 * (X @ W1).T @ Yt").replace("  Y = randn(n, 1)", "  Y = randn(n, 1) @ X")
     found = problems(text)
     line = (HEAD + text).split("\n").index("  Y = randn(n, 1) @ X") + 1
@@ -129,20 +129,20 @@ def test_a_failing_setup_is_reported_at_its_statement_line() -> None:
     assert "setup" in found[0].message
 
 
-def test_names_setup_does_not_define_are_reported() -> None:
+def test_names_setup_does_not_define_are_reported(formula) -> None:
     text = formula("2 * (X @ W1).T @ Yt").replace("names: [X, W1, W2, Yt]", "names: [X, Z]")
     assert any("names lists Z" in p.message for p in problems(text))
 
 
-def test_a_reference_outside_its_names_is_reported() -> None:
+def test_a_reference_outside_its_names_is_reported(formula) -> None:
     text = formula("2 * (X @ W1).T @ (Y - X @ W1 @ W2)")
     assert any("reference answer should grade correct" in p.message for p in problems(text))
 
 
-def test_bug_line_must_be_inside_the_listing() -> None:
+def test_bug_line_must_be_inside_the_listing(network_setup: str) -> None:
     body = (
         "id: b\nkind: bug\nprompt: Which line?\ncode: |\n  A = X @ W1\n  B = A\n"
-        f"bug_line: 5\n{SETUP}answer: X @ W1\n"
+        f"bug_line: 5\n{network_setup}answer: X @ W1\n"
     )
     found = problems(quiz(body))
     assert any("bug_line 5 is not a line of its code (1 to 2)" in p.message for p in found)
@@ -173,6 +173,9 @@ def test_clean_shape_and_choice_quizzes_have_no_problems() -> None:
 def test_structurally_broken_quizzes_are_left_to_the_structure_check() -> None:
     text = quiz("id: f\nkind: formula\nprompt: Type it.\n")
     lesson = parse_lesson_text(HEAD + text, Path("proving.md"))
-    from tutor.core.quiz import quiz_problems
-
     assert list(quiz_problems(lesson)) == []
+
+
+def test_the_shared_quiz_lesson_is_proved(quiz_lesson: Lesson) -> None:
+    """The lesson the grading, CLI and card tests share is itself sound."""
+    assert [str(problem) for problem in quiz_problems(quiz_lesson)] == []

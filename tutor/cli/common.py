@@ -1,4 +1,4 @@
-"""Pieces several sub-commands share: the --lessons option and loading a library."""
+"""Pieces several sub-commands share: the lesson options, loading a library, a seed option."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ def add_lessons_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_lesson_arguments(parser: argparse.ArgumentParser) -> None:
+    """``LESSON`` and ``--lessons DIR``: one lesson, by number or id, from the chosen folder."""
+    parser.add_argument("lesson", metavar="LESSON", help="a lesson number or id")
+    add_lessons_option(parser)
+
+
 def library_from(args: argparse.Namespace) -> Library:
     """Load the library named by ``--lessons``, warning about files that failed."""
     library = load_library(args.lessons)
@@ -31,3 +37,14 @@ def library_from(args: argparse.Namespace) -> Library:
             file=sys.stderr,
         )
     return library
+
+
+def seed_option(text: str) -> int:
+    """An argparse type: a seed is a whole number from 0, in plain digits (at most 19).
+
+    Every command that draws random numbers reads its seed the same way, and a bad
+    one exits 2 with the reason before anything is drawn.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0")
+    return int(text)

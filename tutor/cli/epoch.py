@@ -16,8 +16,8 @@ from tutor.core.network import (
     MAX_SIZE,
     MAX_WEIGHT_LAYERS,
     NetworkSpec,
-    default_activations,
 )
+from tutor.core.plots import spec_from_options
 
 _DESCRIPTION = f"""\
 Run one full-batch gradient-descent epoch and print every step: the forward pass
@@ -42,13 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--layers",
-        default=",".join(map(str, DEFAULT_LAYERS)),
         metavar="N,I,H...,O",
-        help="samples, inputs, hidden widths..., outputs (default: the article's 10,3,4,1)",
+        help="samples, inputs, hidden widths..., outputs "
+        f"(default: the article's {','.join(map(str, DEFAULT_LAYERS))})",
     )
     parser.add_argument(
         "--act",
-        default=None,
         metavar="F1,F2,...",
         help=f"one activation per weight layer, W1's first, from: {', '.join(ACTIVATIONS)}. "
         "Default: square,cube (the article's f1 = x², f2 = x³) for the article's "
@@ -56,25 +55,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--loss",
-        default="sse",
         choices=list(LOSSES),
         help="sse: Σ(Y − Ŷ)² (the article's, default); half-sse: ½Σ(Y − Ŷ)²; "
         "mse: the mean of (Y − Ŷ)²",
     )
-    parser.add_argument(
-        "--lr", type=float, default=0.01, metavar="μ", help="learning rate (default 0.01)"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data and weights")
+    parser.add_argument("--lr", type=float, metavar="μ", help="learning rate (default 0.01)")
+    parser.add_argument("--seed", type=int, help="seed of the data and weights")
     parser.add_argument(
         "--init",
-        default="uniform",
         choices=list(INITS),
         help="weight ranges: uniform [-1, 1] (default), or xavier/he, narrowed by fan-in",
     )
     parser.add_argument(
         "--init-scale",
         type=float,
-        default=1.0,
         metavar="S",
         help="multiply the initial weights by S (default 1)",
     )
@@ -104,38 +98,39 @@ def run(args: argparse.Namespace) -> int:
 
 
 def spec_from(args: argparse.Namespace) -> NetworkSpec:
-    """The network the options describe, validated (a ``UsageError`` if not)."""
-    layers = _parse_layers(args.layers)
-    if args.act is None:
-        if not 3 <= len(layers) <= MAX_WEIGHT_LAYERS + 2:
-            # Let validate() word the problem; any activation count will do here.
-            activations: tuple[str, ...] = ()
-        else:
-            activations = default_activations(layers)
-    else:
-        activations = tuple(name.strip() for name in args.act.split(","))
-        if any(not name for name in activations):
-            raise UsageError(f"--act takes names separated by commas, not {args.act!r}")
-    spec = NetworkSpec(
-        layers=layers,
-        activations=activations,
-        loss=args.loss,
-        lr=args.lr,
-        seed=args.seed,
-        init=args.init,
-        init_scale=args.init_scale,
-    )
-    return spec.validate()
+    """The network the options describe, validated (a ``UsageError`` if not).
+
+    Only the command-line syntax is read here: comma-separated text, with messages that
+    name the option. The defaults and the validation are ``spec_from_options``'s, the
+    code a lesson's ``epoch`` block goes through, so the two cannot drift apart: an
+    option left out is a key left out.
+    """
+    options: dict[str, object] = {
+        key: getattr(args, key)
+        for key in ("loss", "lr", "seed", "init", "init_scale")
+        if getattr(args, key) is not None
+    }
+    if args.layers is not None:
+        options["layers"] = _split_layers(args.layers)
+    if args.act is not None:
+        options["act"] = _split_names(args.act)
+    return spec_from_options(options)
 
 
-def _parse_layers(text: str) -> tuple[int, ...]:
-    words = [word.strip() for word in text.split(",")]
+def _split_layers(text: str) -> tuple[int, ...]:
     try:
-        return tuple(int(word) for word in words)
+        return tuple(int(word) for word in text.split(","))
     except ValueError:
         raise UsageError(
             f"--layers takes whole-number sizes separated by commas, like 10,3,4,1, not {text!r}"
         ) from None
+
+
+def _split_names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    if not all(names):
+        raise UsageError(f"--act takes names separated by commas, not {text!r}")
+    return names
 
 
 def format_epoch(epoch: Epoch) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from tutor.cli.common import add_lessons_option, library_from
+from tutor.cli.common import add_lesson_arguments, library_from, seed_option
 from tutor.core.quiz import Grade, find_quiz, format_prompt, grade, shape_dims
 
 #: Exit status for an answer graded anything but correct.
@@ -23,13 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "with '-' goes after '--'. Exits 0 when correct, 1 for any other verdict, 2 for an "
         "unknown lesson or quiz.",
     )
-    parser.add_argument("lesson", metavar="LESSON", help="lesson number or id")
+    add_lesson_arguments(parser)
     parser.add_argument("quiz_id", metavar="QUIZ_ID", help="the quiz's id ('tutor quizzes')")
     parser.add_argument("answer", metavar="ANSWER", help="the answer to grade")
-    add_lessons_option(parser)
     parser.add_argument(
         "--seed",
-        type=_seed,
+        type=seed_option,
         default=None,
         metavar="N",
         help="seed of the random draws (default: the lesson's)",
@@ -71,13 +70,3 @@ def _print_grade(result: Grade, prompt: str | None) -> None:
     if result.caret:
         print(result.caret)
     print(result.message)
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("the seed must be 0 or more")
-    return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tutor.cli.common import add_lessons_option, library_from
 from tutor.core.progress import ProgressStore
@@ -23,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     store = ProgressStore.default()
     progress = store.load()
     for notice in store.notices:
-        print(f"tutor: {notice}")
+        print(f"tutor: {notice}", file=sys.stderr)
     if not library.lessons:
         print(f"no lessons in {library.folder}")
         return 1

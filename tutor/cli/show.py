@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from tutor.cli.common import add_lessons_option, library_from
-from tutor.core.lesson import Block, Lesson, Pause, Prose
+from tutor.cli.common import add_lesson_arguments, library_from
+from tutor.core.lesson import Block, Lesson, Prose
 
 if TYPE_CHECKING:
     from tutor.core.lesson_run import LessonRun
@@ -29,8 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "evaluated with its shapes, quizzes as questions. For screen readers, pipes and "
         "handouts.",
     )
-    parser.add_argument("lesson", metavar="LESSON", help="a lesson number or id")
-    add_lessons_option(parser)
+    add_lesson_arguments(parser)
     parser.add_argument(
         "--width",
         type=int,
@@ -64,13 +63,11 @@ def lesson_renderables(lesson: Lesson, lesson_run: LessonRun) -> list[Renderable
     for section in lesson.sections:
         if section.title:
             out.append(Text(f"\n== {render_math(section.title)} ==", style="bold"))
-        for part in section.parts:
+        for part in section.parts:  # a Pause only paces the app's reveal: nothing to print
             if isinstance(part, Prose):
                 out.append(Text(render_math(part.text) + "\n"))
             elif isinstance(part, Block):
                 out.append(block_renderable(part, lesson_run))
-            elif isinstance(part, Pause):
-                continue
     return out
 
 

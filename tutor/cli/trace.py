@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tutor.cli.common import seed_option
 from tutor.core.expression import (
     Environment,
     ExpressionError,
@@ -91,13 +92,6 @@ def shape_option(text: str) -> tuple[str, Shape]:
             f"{text!r} has {size:,} numbers; the limit is {MAX_ELEMENTS:,}"
         )
     return name, shape
-
-
-def seed_option(text: str) -> int:
-    """A seed is a whole number from 0."""
-    if not text.isdigit() or len(text) > 19:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0")
-    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ _QUIZ_KEYS: dict[str, tuple[set[str], set[str]]] = {
     "choice": ({"choices", "answer"}, {"multiple"}),
     "bug": ({"code", "bug_line", "setup", "answer"}, _FORMULA_KEYS | {"fix_prompt"}),
 }
-_EPOCH_KEYS = {"layers", "act", "loss", "lr", "seed", "init_scale", "epochs"}
+_EPOCH_KEYS = {"layers", "act", "loss", "lr", "seed", "init", "init_scale", "epochs"}
 _PLOT_KEYS = {
     "kind",
     "expr",

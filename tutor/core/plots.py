@@ -51,9 +51,9 @@ def spec_from_options(options: Mapping[str, Any]) -> NetworkSpec:
 
     Keys and defaults are those of ``tutor epoch``: ``layers`` (10,3,4,1), ``act`` (one
     per weight layer; the engine's ``default_activations`` when absent), ``loss``
-    (sse), ``lr`` (0.01), ``seed`` (0), ``init_scale`` (1). Lists may also be written
-    as comma-separated text ("10,3,4,1"), as on the command line. Keys that are not
-    about the network (``epochs``, ``kind``, ``title``) are ignored here.
+    (sse), ``lr`` (0.01), ``seed`` (0), ``init`` (uniform), ``init_scale`` (1). Lists
+    may also be written as comma-separated text ("10,3,4,1"), as on the command line.
+    Keys that are not about the network (``epochs``, ``kind``, ``title``) are ignored.
 
     Raises:
         UsageError: naming the first option that is wrong, worded by the engine's own
@@ -72,6 +72,7 @@ def spec_from_options(options: Mapping[str, Any]) -> NetworkSpec:
         loss=str(options.get("loss", "sse")),
         lr=_number(options.get("lr", 0.01), "lr"),
         seed=options.get("seed", 0),
+        init=str(options.get("init", "uniform")),
         init_scale=_number(options.get("init_scale", 1.0), "init_scale"),
     )
     return spec.validate()
