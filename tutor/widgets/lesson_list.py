@@ -26,7 +26,10 @@ class LessonList(OptionList):
     """Every lesson of the library; selecting one opens it."""
 
     DEFAULT_CSS = """
-    LessonList { width: 34; height: 1fr; border: none; border-right: solid $primary 30%; }
+    LessonList {
+        width: 34; height: 1fr; border: none; border-right: solid $primary 30%;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(self, lessons: tuple[Lesson, ...], progress: Progress, **kwargs) -> None:
