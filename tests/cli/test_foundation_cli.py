@@ -91,3 +91,23 @@ def test_bad_option_is_one_line_and_exit_2(tutor_cli) -> None:
     assert result.stderr.strip().splitlines() == [
         "tutor list: error: unrecognized arguments: --bogus (see 'tutor list --help')"
     ]
+
+
+def test_list_shows_missed_questions_to_review(tutor_cli, tutor_home) -> None:
+    from tutor.core.library import load_library
+    from tutor.core.progress import Progress, ProgressStore
+
+    library = load_library()
+    lesson = next(item for item in library.lessons if item.quizzes)
+    first, second = (block.quiz_id for block in lesson.quizzes[:2])
+    progress = Progress()
+    progress.record_answer(lesson.id, first, correct=False)
+    progress.record_answer(lesson.id, first, correct=False)
+    progress.record_answer(lesson.id, second, correct=False)
+    progress.record_answer(lesson.id, second, correct=True)
+    progress.record_answer("gone-lesson", "q", correct=False)
+    ProgressStore(tutor_home).save(progress)
+    lines = tutor_cli("list").stdout.splitlines()
+    review = lines[lines.index("To review (missed, not yet passed):") + 1:]
+    number = library.number_of(lesson)
+    assert review == [f"  lesson {number} {lesson.id}: {first} (2 attempts)"]

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from tutor.cli.common import add_lessons_option, library_from
-from tutor.core.progress import ProgressStore
+from tutor.core.library import Library
+from tutor.core.progress import Progress, ProgressStore
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,4 +33,19 @@ def run(args: argparse.Namespace) -> int:
     for number, lesson in enumerate(library.lessons, 1):
         status = progress.status(lesson.id)
         print(f"{number:>3}  {lesson.id:<{width}}  {status:<7}  {lesson.title}")
+    print_review(library, progress)
     return 0
+
+
+def print_review(library: Library, progress: Progress) -> None:
+    """The questions the learner missed and has not passed since, to go back to."""
+    known = {lesson.id: lesson for lesson in library.lessons}
+    missed = [(known[lesson_id], quiz_id) for lesson_id, quiz_id in progress.missed()
+              if lesson_id in known and known[lesson_id].quiz(quiz_id) is not None]
+    if not missed:
+        return
+    print("\nTo review (missed, not yet passed):")
+    for lesson, quiz_id in missed:
+        attempts = progress.quiz(lesson.id, quiz_id).attempts
+        print(f"  lesson {library.number_of(lesson)} {lesson.id}: {quiz_id} "
+              f"({attempts} attempt{'s' if attempts != 1 else ''})")
