@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
 from textual import events
@@ -13,12 +14,15 @@ from textual.screen import Screen
 from tutor.core.errors import TutorError
 from tutor.core.lesson import Lesson
 from tutor.core.library import Library
+from tutor.core.paths import data_dir
 from tutor.core.plots import spec_from_options
 from tutor.core.progress import Progress, ProgressStore
+from tutor.core.seeding import reseed_library
 from tutor.screens.dialogs import ConfirmDialog
 from tutor.screens.epoch import EpochScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.lesson import LessonScreen
+from tutor.screens.presenter import PresenterScreen
 from tutor.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from tutor.settings import Settings
 from tutor.themes import CUSTOM_THEMES, THEME_CYCLE
@@ -70,6 +74,19 @@ class TutorApp(App[None]):
             tooltip="Show every key tutor understands",
         ),
         Binding("t", "cycle_theme", "Theme", tooltip="Cycle dark, light and high-contrast"),
+        Binding(
+            "f5",
+            "toggle_present",
+            "Present",
+            tooltip="Presenter mode: no sidebar, one reveal at a time, clicker keys",
+        ),
+        Binding(
+            "ctrl+s",
+            "save_screenshot",
+            "Screenshot",
+            show=False,
+            tooltip="Save the screen as an SVG (a handout)",
+        ),
         Binding("q", "quit", "Quit", tooltip="Save and quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
@@ -80,22 +97,51 @@ class TutorApp(App[None]):
         *,
         start_lesson: str | None = None,
         store: ProgressStore | None = None,
+        presenting: bool = False,
+        autoplay: float | None = None,
+        seed: int | None = None,
+        start_section: int | None = None,
+        theme: str | None = None,
+        keep_progress: bool = True,
     ) -> None:
+        """A session over ``library``.
+
+        Args:
+            start_lesson: the lesson to open (default: where the learner left off).
+            store: where progress is kept (default: the learner's data folder).
+            presenting: open in presenter mode (F5 toggles it).
+            autoplay: seconds per auto-play step; implies presenting.
+            seed: replaces every seed in every lesson, so a demo repeats exactly.
+            start_section: open the first lesson at this section (0-based) instead of
+                the learner's last one.
+            theme: a theme for this session only (the saved choice is kept).
+            keep_progress: False starts from nothing and saves nothing (a browser
+                session under ``tutor serve``, a handout from ``tutor shot``).
+        """
         super().__init__()
-        self.library = library
+        self.library = reseed_library(library, seed) if seed is not None else library
         self.start_lesson = start_lesson
         self.store = store or ProgressStore.default()
         self.progress = Progress()
         self.settings = Settings.load()
+        self.presenting = presenting or autoplay is not None
+        self.autoplay = autoplay
+        self.start_section = start_section
+        self.theme_override = theme
+        self.keep_progress = keep_progress
+        if not keep_progress:
+            self.store.read_only = True
 
     # -- start ----------------------------------------------------------------------
 
     def on_mount(self) -> None:
         for theme in CUSTOM_THEMES:
             self.register_theme(theme)
-        if self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
-        self.progress = self.store.load()
+        chosen = self.theme_override or self.settings.theme
+        if chosen in self.available_themes:
+            self.theme = chosen
+        if self.keep_progress:
+            self.progress = self.store.load()
         for notice in self.store.notices:
             self.notify(notice, title="Progress", severity="warning", timeout=15)
         for problem in self.library.problems:
@@ -106,16 +152,32 @@ class TutorApp(App[None]):
             self.notify(f"No lessons in {self.library.folder}", severity="error")
             return
         lesson_id = self.start_lesson or self.progress.last_lesson
-        self.open_lesson(lesson_id or self.library.lessons[0].id)
+        self.open_lesson(lesson_id or self.library.lessons[0].id, self.start_section)
 
-    def open_lesson(self, lesson_id: str) -> None:
-        """Show a lesson at the learner's last section in it (replacing the one shown)."""
+    def open_lesson(self, lesson_id: str, section: int | None = None) -> None:
+        """Show a lesson (replacing the one shown), read or presented as the app is set.
+
+        Args:
+            lesson_id: the lesson; an unknown id opens the first one.
+            section: where to open it (default: the learner's last section in it).
+        """
         lesson = next(
             (item for item in self.library.lessons if item.id == lesson_id), self.library.lessons[0]
         )
-        section = self.progress.positions.get(lesson.id, 0)
-        screen = LessonScreen(self.library, lesson, self.progress, section)
-        if isinstance(self.screen, LessonScreen):
+        if section is None:
+            section = self.progress.positions.get(lesson.id, 0)
+        current = self.screen
+        if isinstance(current, PresenterScreen):
+            # Auto-play carries on into the next lesson at the pace the teacher set.
+            self.autoplay = current.autoplay_pace
+        screen: LessonScreen
+        if self.presenting:
+            screen = PresenterScreen(
+                self.library, lesson, self.progress, section, autoplay=self.autoplay
+            )
+        else:
+            screen = LessonScreen(self.library, lesson, self.progress, section)
+        if isinstance(current, LessonScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
@@ -146,7 +208,12 @@ class TutorApp(App[None]):
         except TutorError as error:
             self.notify(error.message, title="This epoch block cannot run", severity="error")
             return
-        self.push_screen(EpochScreen(spec))
+        screen = self.screen
+        playing = isinstance(screen, PresenterScreen) and screen.playing
+        epoch = EpochScreen(spec, autoplay=screen.pace if playing else None)
+        if isinstance(screen, PresenterScreen):
+            screen.opened_epoch(epoch)
+        self.push_screen(epoch)
 
     def on_lesson_screen_lesson_chosen(self, event: LessonScreen.LessonChosen) -> None:
         self.open_lesson(event.lesson_id)
@@ -184,6 +251,7 @@ class TutorApp(App[None]):
         sections = [
             ("Everywhere", list(self.BINDINGS)),
             ("Reading a lesson", list(LessonScreen.BINDINGS)),
+            ("Presenting (F5)", list(PresenterScreen.BINDINGS)),
             ("A compute block (focus it with Tab)", list(ComputeBlock.BINDINGS)),
             ("The epoch animation", list(EpochScreen.BINDINGS)),
             (
@@ -196,9 +264,47 @@ class TutorApp(App[None]):
     def action_cycle_theme(self) -> None:
         index = THEME_CYCLE.index(self.theme) if self.theme in THEME_CYCLE else -1
         self.theme = THEME_CYCLE[(index + 1) % len(THEME_CYCLE)]
-        self.settings.theme = self.theme
-        self.settings.save()
+        if self.keep_progress:
+            self.settings.theme = self.theme
+            self.settings.save()
         self.notify(f"Theme: {self.theme}", timeout=2)
+
+    def action_toggle_present(self) -> None:
+        """Switch between reading and presenting, at the same lesson and section."""
+        screen = self.screen
+        if not isinstance(screen, LessonScreen):
+            return
+        self.presenting = not isinstance(screen, PresenterScreen)
+        self.open_lesson(screen.lesson.id, screen.section_index)
+
+    def action_save_screenshot(self) -> None:
+        """Save the screen as SVG: to the data folder here, as a download in a browser."""
+        lesson = self.screen.lesson.id if isinstance(self.screen, LessonScreen) else "tutor"
+        filename = f"tutor-{lesson}-{datetime.now():%Y%m%d-%H%M%S}.svg"
+        if self.is_web:
+            self.deliver_screenshot(filename)
+            return
+        folder = data_dir() / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / filename
+            path.write_text(self.export_screenshot(title=self.screenshot_title()), "utf-8")
+        except OSError as error:
+            self.notify(
+                f"Could not save the screenshot in {folder}: {error.strerror or error}",
+                title="Screenshot",
+                severity="error",
+            )
+            return
+        self.notify(f"Saved {path}", title="Screenshot", timeout=8)
+
+    def screenshot_title(self) -> str:
+        """The title an SVG handout carries: the lesson on screen."""
+        screen = self.screen
+        if isinstance(screen, LessonScreen):
+            number = self.library.number_of(screen.lesson)
+            return f"tutor · Lesson {number} · {screen.lesson.title}"
+        return self.title
 
     async def action_quit(self) -> None:
         self.save_progress()
@@ -213,6 +319,11 @@ class TutorApp(App[None]):
                 self.reset_progress,
             ),
             SystemCommand("Cycle theme", "Dark, light, high contrast", self.action_cycle_theme),
+            SystemCommand(
+                "Presenter mode (F5)",
+                "Present the lesson: one reveal at a time, clicker keys, auto-play",
+                self.action_toggle_present,
+            ),
         ]
 
     # -- terminal size ---------------------------------------------------------------------

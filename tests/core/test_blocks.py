@@ -63,7 +63,8 @@ def test_choice_quiz_problems(change: dict, expected: str) -> None:
 
 def test_epoch_and_plot_keys() -> None:
     assert problems({"layers": [10, 3, 4, 1], "speed": 2}, "epoch") == [
-        "unknown key in epoch block: speed (known: act, epochs, init, init_scale, layers, loss, lr, seed)"
+        "unknown key in epoch block: speed (known: act, epochs, init, init_scale, layers, "
+        "loss, lr, seed)"
     ]
     assert "plot kind must be one of" in problems({"kind": "pie"}, "plot")[0]
     assert problems({"kind": "function"}, "plot") == ["a function plot needs expr"]

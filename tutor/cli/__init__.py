@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "epoch": "epoch",
     "quizzes": "quizzes",
     "grade": "grade",
+    "shot": "shot",
+    "serve": "serve",
 }
 
 

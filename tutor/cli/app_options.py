@@ -1,10 +1,21 @@
-"""``tutor [LESSON]``: open the app, where the learner left off or at a lesson."""
+"""``tutor [LESSON]``: open the app, where the learner left off or at a lesson.
+
+The classroom options live here too (``--present``, ``--autoplay``, ``--seed``,
+``--theme``), and ``tutor shot`` and ``tutor serve`` reuse the ones they pass on.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from tutor.cli.common import add_lessons_option, library_from
+from tutor.core.seeding import MAX_SEED
+
+#: The themes a teacher can pick by name (``tutor.themes.THEME_CYCLE``, without
+#: importing Textual just to parse the command line).
+THEME_NAMES = ("textual-dark", "tutor-light", "tutor-high-contrast")
+#: Longest auto-play pace, in seconds: beyond it a class would think tutor hung.
+MAX_AUTOPLAY = 3600.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,6 +26,70 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a lesson number or id to open (default: where you left off)",
     )
     add_lessons_option(parser)
+    parser.add_argument(
+        "--present",
+        action="store_true",
+        help="open in presenter mode: no sidebar, one reveal at a time, clicker keys (F5 toggles)",
+    )
+    parser.add_argument(
+        "--autoplay",
+        metavar="SECONDS",
+        type=autoplay_seconds,
+        default=None,
+        help="present hands-free, one step every SECONDS (Space pauses, +/- change the pace)",
+    )
+    add_seed_option(parser)
+    add_theme_option(parser)
+    parser.add_argument(
+        "--no-save",
+        action="store_true",
+        help="start from no progress and save none (tutor serve opens every browser this way)",
+    )
+
+
+def add_seed_option(parser: argparse.ArgumentParser) -> None:
+    """``--seed N``: one seed for every random draw, so a demo repeats exactly."""
+    parser.add_argument(
+        "--seed",
+        metavar="N",
+        type=seed_number,
+        default=None,
+        help="seed every random draw in every lesson with N (default: each lesson's own seed)",
+    )
+
+
+def add_theme_option(parser: argparse.ArgumentParser) -> None:
+    """``--theme NAME``: a theme for this run only (the one saved with t is kept)."""
+    parser.add_argument(
+        "--theme",
+        choices=THEME_NAMES,
+        default=None,
+        help="colours for this run: tutor-light and tutor-high-contrast suit a projector",
+    )
+
+
+def autoplay_seconds(text: str) -> float:
+    """An argparse type: a pace in seconds, above 0 and at most an hour."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"SECONDS must be a number, not {text!r}") from None
+    if not 0 < seconds <= MAX_AUTOPLAY:
+        raise argparse.ArgumentTypeError(
+            f"SECONDS must be above 0 and at most {MAX_AUTOPLAY:g}, not {text}"
+        )
+    return seconds
+
+
+def seed_number(text: str) -> int:
+    """An argparse type: a seed every part of tutor accepts (0 to 2⁶³ − 1)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"N must be a whole number, not {text!r}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"N must be from 0 to 2⁶³ − 1, not {text}")
+    return seed
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,5 +97,13 @@ def run(args: argparse.Namespace) -> int:
     lesson = library.find(args.lesson) if args.lesson else None
     from tutor.app import TutorApp
 
-    TutorApp(library, start_lesson=lesson.id if lesson else None).run()
+    TutorApp(
+        library,
+        start_lesson=lesson.id if lesson else None,
+        presenting=args.present,
+        autoplay=args.autoplay,
+        seed=args.seed,
+        theme=args.theme,
+        keep_progress=not args.no_save,
+    ).run()
     return 0

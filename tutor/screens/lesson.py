@@ -52,6 +52,9 @@ class LessonScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Next block", show=False),
     ]
 
+    #: Compute blocks open at their first operation (presenting) or with every one shown.
+    STEP_COMPUTE_BLOCKS = False
+
     section_index: reactive[int] = reactive(0, init=False)
     """Which section of the lesson is on screen."""
 
@@ -91,7 +94,9 @@ class LessonScreen(Screen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.query_one(LessonList).highlight_lesson(self.lesson.id)
+        # Presenting, the screen has no lesson list (a subclass composes without it).
+        for lessons in self.query(LessonList):
+            lessons.highlight_lesson(self.lesson.id)
         self.compute_lesson(self.lesson)
         await self.show_section()
 
@@ -124,7 +129,8 @@ class LessonScreen(Screen[None]):
             block_run = event.run.result(widget.block)
             if block_run is not None:
                 widget.set_run(block_run)
-        self.query_one(Scratchpad).set_environment(event.run.environment)
+        for scratchpad in self.query(Scratchpad):
+            scratchpad.set_environment(event.run.environment)
 
     # -- sections ---------------------------------------------------------------
 
@@ -164,7 +170,7 @@ class LessonScreen(Screen[None]):
     def block_widget(self, block: Block) -> Widget:
         run = self.lesson_run.result(block) if self.lesson_run else None
         if block.kind == "compute":
-            return ComputeBlock(block, run)
+            return ComputeBlock(block, run, stepping=self.STEP_COMPUTE_BLOCKS)
         if block.kind == "quiz":
             return QuizCard(self.lesson, block, self.progress)
         if block.kind == "epoch":
@@ -223,4 +229,5 @@ class LessonScreen(Screen[None]):
 
     def refresh_progress(self) -> None:
         """Redraw the lesson list's marks after the app saved new progress."""
-        self.query_one(LessonList).refresh_status(self.progress, self.lesson.id)
+        for lessons in self.query(LessonList):
+            lessons.refresh_status(self.progress, self.lesson.id)

@@ -73,6 +73,10 @@ class ComputeBlock(Static, can_focus=True):
             self.border_subtitle = f"step {self.step}/{total}  ←/→"
         else:
             self.border_subtitle = f"{total} ops"
+        if self.step == 0:
+            # Nothing is computed yet: show the code a class is about to watch run.
+            self.update(source_preview(self.block))
+            return
         self.update(block_run_renderable(self.run, upto=self.step, heat=self.heat))
 
     def validate_step(self, step: int | None) -> int | None:
@@ -93,3 +97,13 @@ class ComputeBlock(Static, can_focus=True):
     def at_end(self) -> bool:
         """True when every operation is revealed (presenter mode moves on then)."""
         return self.step is None or self.step >= self.total_steps
+
+
+def source_preview(block: Block) -> Text:
+    """A block's statements, dimmed, before its first operation is revealed."""
+    text = Text()
+    for line in block.body.splitlines():
+        if line.strip() and not line.strip().startswith("#"):
+            text.append(f"› {line.strip()}\n", style="dim")
+    text.append("→ runs it one operation at a time", style="dim italic")
+    return text

@@ -1,0 +1,174 @@
+"""``tutor serve``: the app in students' browsers, one session per browser (textual-serve).
+
+Every browser that opens the page gets its own ``tutor`` process, run by this same
+Python, with ``--lessons`` and ``--seed`` passed on, starting from no progress and
+saving none (so thirty students never write one progress file). The server binds to
+loopback unless ``--host`` says otherwise, and says so, because a teacher who wants
+the class to connect must choose to open the port to the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import shlex
+import socket
+import sys
+from typing import Any
+
+from tutor.cli.app_options import add_seed_option, add_theme_option
+from tutor.cli.common import add_lessons_option, library_from
+from tutor.core.errors import TutorError, UsageError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve the app to web browsers (each gets its own session)",
+        description=(
+            "Serve tutor to web browsers with textual-serve: every browser that opens "
+            "the address gets its own session, with no saved progress. Binds to "
+            f"{DEFAULT_HOST} (this machine only) unless --host says otherwise; pass "
+            "--host 0.0.0.0 to let students on the local network connect. Ctrl+C stops "
+            "it. Exit 1 if the port is taken or the address cannot be used."
+        ),
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"the address to listen on (default: {DEFAULT_HOST}, this machine only)",
+    )
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"the port to listen on (default: {DEFAULT_PORT})",
+    )
+    add_lessons_option(parser)
+    add_seed_option(parser)
+    add_theme_option(parser)
+    parser.add_argument(
+        "--present", action="store_true", help="open every browser in presenter mode"
+    )
+    parser.set_defaults(func=run)
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port from 1 to 65535."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 65535, not {text!r}")
+    return int(text)
+
+
+def app_command(args: argparse.Namespace) -> str:
+    """The shell command each browser session runs: this Python's tutor, options passed on."""
+    words = [sys.executable, "-m", "tutor", "--no-save"]
+    if args.lessons is not None:
+        words += ["--lessons", str(args.lessons.expanduser().resolve())]
+    if args.seed is not None:
+        words += ["--seed", str(args.seed)]
+    if args.theme is not None:
+        words += ["--theme", args.theme]
+    if args.present:
+        words.append("--present")
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.x, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Bind the address once, so a taken port is one clear line, not a traceback later.
+
+    Raises:
+        TutorError: the port is taken, or the address is not one of this machine's.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise TutorError(f"cannot listen on {host}: {error.strerror}") from None
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            # As the server will: a port left in TIME_WAIT by an earlier run is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                raise TutorError(_bind_problem(host, port, error)) from None
+
+
+def _bind_problem(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is taken; pick another with --port"
+    if error.errno == errno.EACCES:
+        return f"port {port} needs administrator rights; pick one above 1023 with --port"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine; use 127.0.0.1 or 0.0.0.0"
+    return f"cannot listen on {host} port {port}: {error.strerror or error}"
+
+
+def serving_message(host: str, port: int) -> str:
+    """What the teacher reads once the server is listening: where, and who can reach it."""
+    if is_loopback(host):
+        return (
+            f"Serving tutor at http://{host}:{port} "
+            "(loopback only: students on other machines need --host 0.0.0.0)"
+        )
+    if host in ("0.0.0.0", "::", ""):
+        return (
+            f"Serving tutor on every network address of this machine, port {port}: "
+            f"students open http://{socket.gethostname()}:{port} (or this machine's IP "
+            "address). Ctrl+C stops it."
+        )
+    return f"Serving tutor at http://{host}:{port} (reachable from the network). Ctrl+C stops it."
+
+
+def run(args: argparse.Namespace) -> int:
+    library = library_from(args)  # a wrong --lessons fails here, not in every browser
+    if not library.lessons:
+        raise UsageError(f"no lessons in {library.folder}: nothing to serve")
+    check_port_free(args.host, args.port)
+    server = _make_server(app_command(args), args.host, args.port)
+    server.serve()
+    print("tutor: server stopped", file=sys.stderr)
+    return 0
+
+
+def _make_server(command: str, host: str, port: int) -> Any:
+    """A textual-serve Server that announces itself in our words and links by request host.
+
+    textual-serve writes the websocket address into the page from the host it was
+    started with, which for ``0.0.0.0`` no browser can reach; the page is instead built
+    from the address the browser itself used.
+    """
+    import aiohttp_jinja2
+    from textual_serve.server import Server
+
+    class TutorServer(Server):
+        async def on_startup(self, app: Any) -> None:
+            print(serving_message(host, port), flush=True)
+
+        @aiohttp_jinja2.template("app_index.html")
+        async def handle_index(self, request: Any) -> dict[str, Any]:
+            origin = f"{request.scheme}://{request.host}"
+            websocket = ("wss:" if request.scheme == "https" else "ws:") + origin.split(":", 1)[1]
+            font_size = request.query.get("fontsize", "16")
+            return {
+                "font_size": int(font_size) if font_size.isdigit() else 16,
+                "app_websocket_url": websocket + str(request.app.router["websocket"].url_for()),
+                "config": {"static": {"url": f"{origin}/static/"}},
+                "application": {"name": "tutor"},
+            }
+
+    return TutorServer(command, host=host, port=port, title="tutor")
