@@ -32,13 +32,34 @@ from tutor.widgets.quiz import QuizCard
 from tutor.widgets.scratchpad import Scratchpad
 
 
+def quiz_section(lesson: Lesson, quiz_id: str) -> int:
+    """The index of the section that holds a quiz (0 if the quiz is gone)."""
+    for index, section in enumerate(lesson.sections):
+        if any(block.quiz_id == quiz_id for block in section.blocks):
+            return index
+    return 0
+
+
 class LessonCommands(Provider):
-    """Command palette: every lesson by title, and every heading of the open lesson."""
+    """Command palette: lessons, the open lesson's headings, and questions to review."""
 
     async def search(self, query: str) -> Hits:
         app = self.app
         assert isinstance(app, TutorApp)
         matcher = self.matcher(query)
+        for lesson_id, quiz_id in app.progress.missed():
+            lesson = next((item for item in app.library.lessons if item.id == lesson_id), None)
+            if lesson is None or lesson.quiz(quiz_id) is None:
+                continue
+            text = f"Review: {lesson.title} · {quiz_id}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(app.open_lesson, lesson.id, quiz_section(lesson, quiz_id)),
+                    help="a question you missed and have not passed yet",
+                )
         for number, lesson in enumerate(app.library.lessons, 1):
             text = f"Lesson {number}: {lesson.title}"
             score = matcher.match(text)

@@ -212,3 +212,23 @@ async def test_epoch_block_opens_the_animation_and_escape_returns(make_app) -> N
         assert app.screen.spec.activations == ("square", "cube")
         await pilot.press("escape")
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "two"
+
+
+async def test_command_palette_offers_missed_questions_to_review(make_app, lesson_folder) -> None:
+    from tutor.app import LessonCommands
+
+    (lesson_folder / "03-quiz.md").write_text(
+        "---\nid: three\ntitle: Lesson Three\norder: 3\nsummary: s\n---\n\n## First\n\ntext\n\n"
+        "## Asked\n\n```quiz\nid: pick\nkind: choice\nprompt: Which?\nchoices: [a, b]\n"
+        "answer: 1\n```\n"
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.progress.record_answer("three", "pick", correct=False)
+        provider = LessonCommands(app.screen)
+        hits = [hit async for hit in provider.search("review")]
+        assert [hit.text for hit in hits] == ["Review: Lesson Three · pick"]
+        hits[0].command()
+        await settle(app, pilot)
+        assert app.screen.lesson.id == "three" and app.screen.section_index == 1
