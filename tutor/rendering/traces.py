@@ -52,8 +52,10 @@ def statement_renderable(
 def error_renderable(error: ExpressionError) -> Text:
     """An evaluator error: its kind, its message and, where known, a caret."""
     title = ERROR_TITLES.get(error.kind, "Error")
-    text = Text(f"{title}: ", style="bold red")
-    text.append(error.message)
+    # The title on a line of its own: the message often names the kind again.
+    text = Text()
+    text.append(title, style="bold red")
+    text.append("\n" + error.message)
     caret = error.caret()
     if caret:
         text.append("\n" + caret, style="yellow")

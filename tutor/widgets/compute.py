@@ -72,7 +72,7 @@ class ComputeBlock(Static, can_focus=True):
         if self.step is not None:
             self.border_subtitle = f"step {self.step}/{total}  ←/→"
         else:
-            self.border_subtitle = f"{total} ops"
+            self.border_subtitle = f"{total} op{'s' if total != 1 else ''}"
         if self.step == 0:
             # Nothing is computed yet: show the code a class is about to watch run.
             self.update(source_preview(self.block))
