@@ -442,3 +442,39 @@ async def test_autoplay_alone_opens_presenting_and_no_save_writes_nothing(
         await settle(app, pilot)
     assert not (tutor_home / "progress.json").exists()
     assert not (tutor_home / "settings.json").exists()
+
+
+async def test_stepping_a_tall_block_keeps_its_newest_line_on_screen(tmp_path) -> None:
+    """A block taller than the screen scrolls as it grows, so the class sees each new
+    operation; finished statements shrink to their name and shape."""
+    from tutor.app import TutorApp
+    from tutor.core.library import load_library
+    from tutor.widgets.compute import ComputeBlock
+
+    lines = "\n".join(f"M{i} = randn(10, 3) @ randn(3, 4)" for i in range(12))
+    (tmp_path / "01.md").write_text(
+        "---\nid: tall\ntitle: Tall\norder: 1\nsummary: s\n---\n\n## Only\n\n"
+        f"```compute\n{lines}\n```\n"
+    )
+    app = TutorApp(load_library(tmp_path), presenting=True)
+    app.animation_level = "none"
+    async with app.run_test(size=(100, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        block = app.screen.query_one(ComputeBlock)
+        for _ in range(block.total_steps):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        await pilot.pause()
+        container = block.parent
+        bottom = block.virtual_region.bottom
+        assert container.scroll_y > 0
+        assert container.scroll_y < bottom <= container.scroll_y + container.size.height + 1
+        console = Console(width=100, file=io.StringIO(), color_system=None)
+        console.print(block.content)
+        text = console.file.getvalue()
+        # Done statements are one line (name and shape); only the last shows its matrix.
+        headers = [line for line in text.splitlines() if line.rstrip().endswith(" (10,4)")
+                   and line.startswith("M")]
+        assert headers == [f"M{i} (10,4)" for i in range(12)]
+        assert text.count("⋮") == 4

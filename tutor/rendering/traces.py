@@ -32,9 +32,18 @@ def step_lines(trace: Trace, upto: int | None = None) -> Text:
 
 
 def statement_renderable(
-    statement: StatementResult, *, upto: int | None = None, heat: bool = True
+    statement: StatementResult,
+    *,
+    upto: int | None = None,
+    heat: bool = True,
+    values: bool = True,
 ) -> RenderableType:
-    """A statement: its source, its shape steps, then the value it produced."""
+    """A statement: its source, its shape steps, then the value it produced.
+
+    With ``values=False`` the value is summed up by its name and shape alone: stepping
+    through a block, the statements already done shrink to one line each, so the one
+    being revealed stays on screen.
+    """
     head = Text("› " + statement.text, style="bold")
     if statement.trace is None:
         return head
@@ -45,7 +54,11 @@ def statement_renderable(
     complete = upto is None or upto >= len(statement.trace.lines())
     if complete:
         name = statement.target or "="
-        parts.append(matrix_text(statement.trace.value, name=name, heat=heat))
+        if values:
+            parts.append(matrix_text(statement.trace.value, name=name, heat=heat))
+        else:
+            shape = format_shape(statement.trace.value.shape)
+            parts.append(Text(f"{name} {shape}", style="bold dim"))
     return Group(*parts)
 
 
@@ -88,8 +101,10 @@ def block_run_renderable(
         total = statement_steps(statement)
         shown = min(total, remaining)
         partial = None if shown == total else shown
-        parts.append(statement_renderable(statement, upto=partial, heat=heat))
         remaining -= shown
+        # Stepping, only the statement being revealed shows its matrix.
+        current = upto is None or remaining <= 0
+        parts.append(statement_renderable(statement, upto=partial, heat=heat, values=current))
     if run.error is not None and remaining > 0:
         parts.append(error_renderable(run.error))
     return Group(*parts)

@@ -230,8 +230,8 @@ class PresenterScreen(LessonScreen, inherit_bindings=False):
         for widget in self._revealed_widgets():
             if isinstance(widget, ComputeBlock) and (widget.run is None or not widget.at_end()):
                 if widget.run is not None:  # a block still computing waits for its run
+                    # The block keeps its newest operation in view as it grows.
                     widget.step = (widget.step or 0) + 1
-                    self._bring_into_view(widget)
                 return True
             if open_epochs and isinstance(widget, EpochLauncher) and id(widget) not in self._played:
                 self._played.add(id(widget))
@@ -254,7 +254,7 @@ class PresenterScreen(LessonScreen, inherit_bindings=False):
         """Scroll what just appeared into view, once the layout has made room for it.
 
         A new reveal goes to the top (as far as the content scrolls), so the class reads
-        it from its start; a growing compute block scrolls only as far as it needs.
+        it from its start. (A compute block being stepped scrolls itself.)
         """
         self.call_after_refresh(widget.scroll_visible, animate=False, top=top)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tutor.core.lesson import Block
@@ -62,6 +64,25 @@ class ComputeBlock(Static, can_focus=True):
 
     def watch_step(self) -> None:
         self.refresh_view()
+        self.on_resize()
+
+    def on_resize(self) -> None:
+        """Stepping, a block grows one operation at a time: keep the newest in view.
+
+        The block scrolls its own lesson here, after its new size is laid out; a
+        caller that scrolled on stepping would act on the old size.
+        """
+        if self.step is not None and self.step > 0:
+            self.call_after_refresh(self.show_newest_line)
+
+    def show_newest_line(self) -> None:
+        """Scroll the lesson just far enough that the block's last line is on screen."""
+        container = self.parent
+        if not isinstance(container, Widget) or not container.is_scrollable:
+            return
+        region = self.virtual_region
+        container.scroll_to_region(Region(region.x, region.bottom - 1, region.width, 1),
+                                   animate=False, immediate=True)
 
     def refresh_view(self) -> None:
         if self.run is None:
