@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from tutor.cli.common import add_lessons_option, library_from
-from tutor.core.seeding import MAX_SEED
+from tutor.cli.common import add_lessons_option, library_from, seed_option
 
 #: The themes a teacher can pick by name (``tutor.themes.THEME_CYCLE``, without
 #: importing Textual just to parse the command line).
@@ -52,7 +51,7 @@ def add_seed_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed",
         metavar="N",
-        type=seed_number,
+        type=seed_option,
         default=None,
         help="seed every random draw in every lesson with N (default: each lesson's own seed)",
     )
@@ -79,17 +78,6 @@ def autoplay_seconds(text: str) -> float:
             f"SECONDS must be above 0 and at most {MAX_AUTOPLAY:g}, not {text}"
         )
     return seconds
-
-
-def seed_number(text: str) -> int:
-    """An argparse type: a seed every part of tutor accepts (0 to 2⁶³ − 1)."""
-    try:
-        seed = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"N must be a whole number, not {text!r}") from None
-    if not 0 <= seed <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"N must be from 0 to 2⁶³ − 1, not {text}")
-    return seed
 
 
 def run(args: argparse.Namespace) -> int:

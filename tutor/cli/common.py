@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from tutor.core.library import Library, load_library
+from tutor.core.seeding import MAX_SEED
 
 
 def add_lessons_option(parser: argparse.ArgumentParser) -> None:
@@ -40,11 +41,11 @@ def library_from(args: argparse.Namespace) -> Library:
 
 
 def seed_option(text: str) -> int:
-    """An argparse type: a seed is a whole number from 0, in plain digits (at most 19).
+    """An argparse type: a seed is a whole number from 0 to 2⁶³ − 1, in plain digits.
 
-    Every command that draws random numbers reads its seed the same way, and a bad
-    one exits 2 with the reason before anything is drawn.
+    Every command that draws random numbers (the app, trace, grade, shot, serve) reads
+    its seed the same way, and a bad one exits 2 with the reason before anything is drawn.
     """
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0")
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to 2⁶³ − 1")
     return int(text)
