@@ -1,19 +1,47 @@
-"""The progress store: atomic saves, damaged files kept, newer files left alone."""
+"""The progress store: atomic saves, damaged files kept, newer files left alone,
+two sessions merged, and a folder that cannot be written reported, never fatal."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tutor.core.progress import SCHEMA_VERSION, Progress, ProgressStore
+from tutor.core import progress as progress_module
+from tutor.core.lock import folder_lock
+from tutor.core.progress import (
+    SCHEMA_VERSION,
+    Progress,
+    ProgressStore,
+    QuizRecord,
+    merge_progress,
+)
+
+
+def saved(folder: Path) -> dict:
+    return json.loads((folder / "progress.json").read_text())
+
+
+def good_file_with_backup(folder: Path, last_lesson: str = "good") -> None:
+    """A saved progress and its backup, as after one normal session."""
+    ProgressStore(folder).save(Progress(last_lesson=last_lesson))
+    ProgressStore(folder).load()  # a successful load writes the backup
+
+
+# -- round trip ------------------------------------------------------------------------------
 
 
 def test_fresh_store_gives_empty_progress(tmp_path: Path) -> None:
-    progress = ProgressStore(tmp_path).load()
+    store = ProgressStore(tmp_path)
+    progress = store.load()
     assert progress.last_lesson is None and progress.status("x") == "new"
+    assert store.notices == [] and not store.read_only
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -31,6 +59,16 @@ def test_round_trip(tmp_path: Path) -> None:
     assert (record.attempts, record.passed) == (2, True)
 
 
+def test_saving_twice_in_one_session_keeps_the_latest(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path)
+    progress = store.load()
+    progress.open_lesson("a", position=1)
+    store.save(progress)
+    progress.open_lesson("a", position=4)
+    store.save(progress)
+    assert ProgressStore(tmp_path).load().positions == {"a": 4}
+
+
 def test_missed_lists_unpassed_questions(tmp_path: Path) -> None:
     progress = Progress()
     progress.record_answer("a", "q1", correct=False)
@@ -41,7 +79,17 @@ def test_missed_lists_unpassed_questions(tmp_path: Path) -> None:
 def test_save_leaves_no_temp_files(tmp_path: Path) -> None:
     store = ProgressStore(tmp_path)
     store.save(Progress(last_lesson="a"))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["progress.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["progress.json", "progress.lock"]
+
+
+def test_missing_folder_is_created_on_save(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path / "a" / "b")
+    assert store.load().last_lesson is None and store.notices == []
+    assert store.save(Progress(last_lesson="x"))
+    assert saved(tmp_path / "a" / "b")["last_lesson"] == "x"
+
+
+# -- stale temp files -------------------------------------------------------------------------
 
 
 def test_stale_temp_files_are_cleared_at_load(tmp_path: Path) -> None:
@@ -50,17 +98,192 @@ def test_stale_temp_files_are_cleared_at_load(tmp_path: Path) -> None:
     assert not (tmp_path / ".progress-abc.tmp").exists()
 
 
-def test_corrupt_file_is_kept_and_backup_restored(tmp_path: Path) -> None:
+def test_a_temp_file_is_left_alone_while_another_tutor_is_saving(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The temp file may be another process's save in flight: only cleared under the lock."""
+    monkeypatch.setattr(progress_module, "LOAD_LOCK_WAIT_SECONDS", 0.01)
+    (tmp_path / ".progress-inflight.tmp").write_text("being written")
+    with folder_lock(tmp_path / "progress.lock") as locked:
+        assert locked
+        store = ProgressStore(tmp_path)
+        store.load()
+    assert (tmp_path / ".progress-inflight.tmp").exists()
+
+
+def test_the_lock_is_exclusive_and_bounded(tmp_path: Path) -> None:
+    lock = tmp_path / "progress.lock"
+    with folder_lock(lock) as first, folder_lock(lock, timeout=0.05) as second:
+        assert first and not second
+    with folder_lock(tmp_path / "progress.lock", timeout=0) as again:
+        assert again
+
+
+# -- damaged files -----------------------------------------------------------------------------
+
+DAMAGED = {
+    "not-json": b"{ not json",
+    "truncated": b'{"schema": 1, "last_lesson": "a", "positions": {"a": 1',
+    "empty": b"",
+    "binary": bytes(range(256)),
+    "array": b"[1, 2, 3]",
+    "number": b"42",
+    "schema-text": b'{"schema": "one"}',
+    "schema-null": b'{"schema": null}',
+    "positions-list": b'{"schema": 1, "positions": [1, 2]}',
+    "position-text": b'{"schema": 1, "positions": {"a": "x"}}',
+    "position-infinite": b'{"schema": 1, "positions": {"a": Infinity}}',
+    "position-nan": b'{"schema": 1, "positions": {"a": NaN}}',
+    "quiz-not-object": b'{"schema": 1, "quizzes": {"a": 5}}',
+    "record-not-object": b'{"schema": 1, "quizzes": {"a": {"q": 5}}}',
+    "attempts-negative": b'{"schema": 1, "quizzes": {"a": {"q": {"attempts": -1}}}}',
+    "passed-text": b'{"schema": 1, "quizzes": {"a": {"q": {"passed": "false"}}}}',
+    "last-lesson-list": b'{"schema": 1, "last_lesson": ["a"]}',
+    "opened-object": b'{"schema": 1, "opened": {"a": {"b": 1}}}',
+    "deep-nesting": b'{"schema": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    "latin-1": '{"schema": 1, "last_lesson": "café"}'.encode("latin-1"),
+}
+
+
+@pytest.mark.parametrize("content", DAMAGED.values(), ids=DAMAGED.keys())
+def test_a_damaged_file_is_kept_byte_for_byte_and_the_backup_restored(
+    tmp_path: Path, content: bytes
+) -> None:
+    good_file_with_backup(tmp_path)
+    (tmp_path / "progress.json").write_bytes(content)
     store = ProgressStore(tmp_path)
-    store.save(Progress(last_lesson="good"))
-    ProgressStore(tmp_path).load()  # a successful load writes the backup
-    (tmp_path / "progress.json").write_text("{ not json")
-    second = ProgressStore(tmp_path)
-    progress = second.load()
+    progress = store.load()
     assert progress.last_lesson == "good"
-    kept = list(tmp_path.glob("progress.corrupt-*.json"))
-    assert len(kept) == 1 and kept[0].read_text() == "{ not json"
-    assert "could not be read" in second.notices[0] and str(kept[0]) in second.notices[0]
+    (kept,) = tmp_path.glob("progress.corrupt-*.json")
+    assert kept.read_bytes() == content
+    assert len(store.notices) == 1
+    assert "could not be read" in store.notices[0] and str(kept) in store.notices[0]
+    assert "restored the last good backup" in store.notices[0]
+    assert saved(tmp_path)["last_lesson"] == "good"  # the restored progress is saved again
+
+
+def test_a_damaged_file_that_cannot_be_moved_is_not_written_over(
+    tmp_path: Path, monkeypatch
+) -> None:
+    real_replace = os.replace
+
+    def replace(source, target) -> None:
+        if "corrupt" in str(target):
+            raise PermissionError(errno.EACCES, "Permission denied", str(target))
+        real_replace(source, target)
+
+    good_file_with_backup(tmp_path)
+    (tmp_path / "progress.json").write_text("{ broken")
+    monkeypatch.setattr(progress_module.os, "replace", replace)
+    store = ProgressStore(tmp_path)
+    assert store.load().last_lesson == "good"  # the backup, read-only
+    assert store.save(Progress(last_lesson="other")) is False
+    assert (tmp_path / "progress.json").read_text() == "{ broken"
+    assert store.read_only and "left as it is" in store.notices[0]
+
+
+def test_a_damaged_file_without_a_backup_starts_afresh_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "progress.json").write_text("{ not json")
+    store = ProgressStore(tmp_path)
+    assert store.load().last_lesson is None
+    assert "started afresh" in store.notices[0]
+    assert len(list(tmp_path.glob("progress.corrupt-*.json"))) == 1
+
+
+def test_a_huge_file_is_kept_aside_without_being_read(tmp_path: Path) -> None:
+    good_file_with_backup(tmp_path)
+    with open(tmp_path / "progress.json", "wb") as handle:
+        handle.truncate(progress_module.MAX_PROGRESS_BYTES + 1)  # sparse: no real 16 MB write
+    store = ProgressStore(tmp_path)
+    assert store.load().last_lesson == "good"
+    assert "far more than progress ever takes" in store.notices[0]
+
+
+def test_two_damaged_files_in_the_same_second_are_both_kept(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(progress_module.time, "strftime", lambda _format: "20250101-000000")
+    for content in ("first damage", "second damage"):
+        (tmp_path / "progress.json").write_text(content)
+        ProgressStore(tmp_path).load()
+    kept = sorted(tmp_path.glob("progress.corrupt-*.json"))
+    assert [path.name for path in kept] == [
+        "progress.corrupt-20250101-000000-2.json",
+        "progress.corrupt-20250101-000000.json",
+    ]
+    assert sorted(path.read_text() for path in kept) == ["first damage", "second damage"]
+
+
+def test_a_damaged_backup_is_not_trusted(tmp_path: Path) -> None:
+    (tmp_path / "progress.json").write_text("{ broken")
+    (tmp_path / "progress.backup.json").write_text('{"schema": 1, "positions": [1]}')
+    store = ProgressStore(tmp_path)
+    assert store.load() == Progress()
+    assert "started afresh" in store.notices[0]
+
+
+def test_a_missing_file_with_a_backup_is_restored_and_reported(tmp_path: Path) -> None:
+    good_file_with_backup(tmp_path, "kept")
+    (tmp_path / "progress.json").unlink()
+    store = ProgressStore(tmp_path)
+    assert store.load().last_lesson == "kept"
+    assert "was missing" in store.notices[0] and "backup" in store.notices[0]
+    assert saved(tmp_path)["last_lesson"] == "kept"
+
+
+def test_a_file_damaged_while_tutor_runs_is_kept_and_the_session_saved(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path)
+    progress = store.load()
+    progress.open_lesson("a", 3)
+    store.save(progress)
+    (tmp_path / "progress.json").write_text("scribbled over")
+    progress.open_lesson("b", 1)
+    assert store.save(progress)
+    (kept,) = tmp_path.glob("progress.corrupt-*.json")
+    assert kept.read_text() == "scribbled over"
+    assert saved(tmp_path)["positions"] == {"a": 3, "b": 1}
+    assert "damaged while tutor was open" in store.notices[-1]
+
+
+@settings(
+    derandomize=True,
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    content=st.one_of(
+        st.binary(max_size=200),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(
+                    st.sampled_from(
+                        ["schema", "positions", "quizzes", "opened", "last_lesson", "a", "q"]
+                    ),
+                    inner,
+                    max_size=5,
+                )
+            ),
+            max_leaves=20,
+        ).map(lambda value: json.dumps(value).encode()),
+    )
+)
+def test_any_file_content_loads_or_is_kept_aside(tmp_path: Path, content: bytes) -> None:
+    """Whatever the file holds: no exception, and it is either read or kept unchanged."""
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    (folder / "progress.json").write_bytes(content)
+    store = ProgressStore(folder)
+    store.load()
+    kept = list(folder.glob("progress.corrupt-*.json"))
+    if kept:
+        assert kept[0].read_bytes() == content and "could not be read" in store.notices[0]
+    elif store.read_only:
+        assert (folder / "progress.json").read_bytes() == content  # a newer tutor's file
+    else:
+        assert store.notices == []
+
+
+# -- a newer tutor's file ------------------------------------------------------------------------
 
 
 def test_newer_schema_is_never_overwritten(tmp_path: Path) -> None:
@@ -68,10 +291,38 @@ def test_newer_schema_is_never_overwritten(tmp_path: Path) -> None:
     path.write_text(json.dumps({"schema": SCHEMA_VERSION + 1, "last_lesson": "x"}))
     store = ProgressStore(tmp_path)
     progress = store.load()
+    assert progress.last_lesson == "x"
     progress.open_lesson("other")
     assert store.save(progress) is False
     assert json.loads(path.read_text())["last_lesson"] == "x"
-    assert "newer tutor" in store.notices[0]
+    assert "newer tutor" in store.notices[0] and "will not save" in store.notices[0]
+
+
+def test_a_newer_file_we_cannot_read_is_still_left_alone(tmp_path: Path) -> None:
+    """A newer format may not fit ours at all: that is not damage, so it is not moved."""
+    content = json.dumps({"schema": SCHEMA_VERSION + 5, "quizzes": [["a", "q", 3]]})
+    (tmp_path / "progress.json").write_text(content)
+    store = ProgressStore(tmp_path)
+    assert store.load() == Progress()
+    assert store.read_only and "newer tutor" in store.notices[0]
+    assert not list(tmp_path.glob("progress.corrupt-*"))
+    assert (tmp_path / "progress.json").read_text() == content
+    assert not (tmp_path / "progress.backup.json").exists()
+
+
+def test_a_newer_tutor_writing_during_the_session_stops_saving(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path)
+    progress = store.load()
+    store.save(progress)
+    newer = json.dumps({"schema": SCHEMA_VERSION + 1, "last_lesson": "from-the-future"})
+    (tmp_path / "progress.json").write_text(newer)
+    progress.open_lesson("a")
+    assert store.save(progress) is False and store.read_only
+    assert (tmp_path / "progress.json").read_text() == newer
+    assert "newer tutor" in store.notices[-1]
+
+
+# -- folders that cannot be written ------------------------------------------------------------
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write a read-only folder")
@@ -85,12 +336,45 @@ def test_read_only_folder_gives_a_notice(tmp_path: Path) -> None:
         tmp_path.chmod(0o700)
 
 
+def test_a_refused_write_gives_one_notice_and_no_crash(tmp_path: Path, monkeypatch) -> None:
+    """A read-only folder, as root sees it too: every write is refused with EACCES."""
+
+    def refuse(path: Path, data: dict) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    good_file_with_backup(tmp_path)
+    monkeypatch.setattr(progress_module, "atomic_write_json", refuse)
+    store = ProgressStore(tmp_path)
+    progress = store.load()
+    assert progress.last_lesson == "good"
+    progress.open_lesson("b")
+    assert store.save(progress) is False and store.save(progress) is False
+    assert len(store.notices) == 1
+    assert "cannot save progress" in store.notices[0]
+    assert "Permission denied" in store.notices[0] and "TUTOR_HOME" in store.notices[0]
+    assert saved(tmp_path)["last_lesson"] == "good"
+
+
+def test_an_unreadable_folder_gives_a_notice_not_an_exception(tmp_path: Path, monkeypatch) -> None:
+    def refuse(self: Path) -> bool:
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "exists", refuse)
+    store = ProgressStore(tmp_path)
+    assert store.load() == Progress()
+    assert store.read_only and "cannot read" in store.notices[0]
+
+
 def test_unwritable_location_gives_a_notice(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("a file where a folder should be")
     store = ProgressStore(blocker / "data")
+    assert store.load() == Progress()
     assert store.save(Progress()) is False
     assert "cannot save progress" in store.notices[0]
+
+
+# -- reset -----------------------------------------------------------------------------------------
 
 
 def test_reset_keeps_the_old_file(tmp_path: Path) -> None:
@@ -98,7 +382,84 @@ def test_reset_keeps_the_old_file(tmp_path: Path) -> None:
     store.save(Progress(last_lesson="a"))
     fresh = store.reset(store.load())
     assert fresh.last_lesson is None
-    assert list(tmp_path.glob("progress.reset-*.json"))
+    (kept,) = tmp_path.glob("progress.reset-*.json")
+    assert json.loads(kept.read_text())["last_lesson"] == "a"
+    assert saved(tmp_path)["last_lesson"] is None
+
+
+def test_two_resets_in_the_same_second_keep_both_files(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(progress_module.time, "strftime", lambda _format: "20250101-000000")
+    store = ProgressStore(tmp_path)
+    store.save(Progress(last_lesson="a"))
+    store.reset(store.load())
+    store.save(Progress(last_lesson="b"))
+    store.reset(Progress())
+    kept = sorted(tmp_path.glob("progress.reset-*.json"))
+    assert sorted(json.loads(path.read_text())["last_lesson"] for path in kept) == ["a", "b"]
+
+
+# -- two sessions ----------------------------------------------------------------------------------
+
+
+def test_two_stores_on_one_folder_merge_instead_of_clobbering(tmp_path: Path) -> None:
+    first, second = ProgressStore(tmp_path), ProgressStore(tmp_path)
+    mine, theirs = first.load(), second.load()
+    mine.record_answer("a", "q1", correct=False)
+    first.save(mine)
+    theirs.record_answer("b", "q2", correct=True)
+    theirs.open_lesson("b", 2)
+    second.save(theirs)
+    mine.record_answer("a", "q1", correct=True)
+    first.save(mine)
+    on_disk = ProgressStore(tmp_path).load()
+    assert on_disk.quiz("a", "q1").attempts == 2 and on_disk.quiz("a", "q1").passed
+    assert on_disk.quiz("b", "q2").passed and on_disk.positions == {"b": 2}
+    # Each window now shows what the other saved, and is told so once.
+    assert mine.quiz("b", "q2").passed
+    assert len(second.notices) == 1 and "another tutor (pid" in second.notices[0]
+    assert "merged" in second.notices[0]
+    assert len(first.notices) == 1
+
+
+def test_an_unchanged_file_is_not_merged(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path)
+    progress = store.load()
+    for position in range(3):
+        progress.open_lesson("a", position)
+        store.save(progress)
+    assert store.notices == [] and saved(tmp_path)["positions"] == {"a": 2}
+
+
+def test_merge_counts_attempts_from_both_sides() -> None:
+    base = Progress(quizzes={"a": {"q": QuizRecord(attempts=2, last="2025-01-01")}})
+    ours = Progress(quizzes={"a": {"q": QuizRecord(attempts=3, last="2025-01-03")}})
+    theirs = Progress(quizzes={"a": {"q": QuizRecord(attempts=4, passed=True, last="2025-01-02")}})
+    record = merge_progress(base, ours, theirs).quizzes["a"]["q"]
+    assert record == QuizRecord(attempts=5, passed=True, revealed=False, last="2025-01-03")
+
+
+def test_merge_never_drops_a_record_from_either_side() -> None:
+    ours = Progress(
+        opened={"a": "2025-01-02"}, finished={"a": "2025-01-03"}, reached_end={"a": "2025-01-03"}
+    )
+    theirs = Progress(
+        opened={"a": "2025-01-01", "b": "2025-01-05"}, quizzes={"b": {"q": QuizRecord(1)}}
+    )
+    merged = merge_progress(Progress(), ours, theirs)
+    assert merged.opened == {"a": "2025-01-01", "b": "2025-01-05"}
+    assert merged.finished == {"a": "2025-01-03"} and merged.reached_end == {"a": "2025-01-03"}
+    assert merged.quizzes == {"b": {"q": QuizRecord(1)}}
+
+
+def test_merge_keeps_the_place_the_learner_moved() -> None:
+    base = Progress(last_lesson="a", positions={"a": 1, "b": 1})
+    ours = Progress(last_lesson="a", positions={"a": 5, "b": 1})  # we moved in a
+    theirs = Progress(last_lesson="b", positions={"a": 1, "b": 7})  # they moved in b
+    merged = merge_progress(base, ours, theirs)
+    assert merged.positions == {"a": 5, "b": 7}
+    assert merged.last_lesson == "b"  # we did not change lesson; they did
+    ours.last_lesson = "c"
+    assert merge_progress(base, ours, theirs).last_lesson == "c"
 
 
 def test_lesson_is_complete_only_at_the_end_with_every_quiz_passed() -> None:
