@@ -414,13 +414,6 @@ def test_checking_random_lessons_gives_problems_not_exceptions(text: str) -> Non
         pytest.param('---\nid: "a\\nb"\ntitle: t\norder: 1\nsummary: s\n---\n', id="newline-in-id"),
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="tutor/core/lesson.py: a problem's message can span lines, so it no longer reads as "
-    "one 'path:line: message' line: _load_yaml keeps a yaml.reader.ReaderError's second line "
-    "('in \"<unicode string>\", position N'), and _lesson_from puts the id in unescaped "
-    "('{lesson_id}' rather than {lesson_id!r})",
-)
 def test_every_problem_is_one_line(text: str) -> None:
     try:
         parse_lesson_text(text, PATH)

@@ -9,6 +9,7 @@ proving the quizzes is ``tutor.core.checking``'s job.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,10 @@ class Lesson:
 def read_lesson_text(path: Path) -> str:
     """The file's text, or a LessonError that says why it cannot be read as a lesson."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise _error(path, 1, "not a regular file: a lesson is a text file")
+        size = info.st_size
         if size > MAX_LESSON_BYTES:
             raise _error(
                 path, 1, f"file is {size:,} bytes; a lesson may be at most {MAX_LESSON_BYTES:,}"
@@ -227,15 +231,43 @@ def _key_lines(lines: list[str], first_line: int) -> dict[str, int]:
 def _load_yaml(text: str, path: Path, first_line: int, what: str, problems: list[Problem]) -> Any:
     """YAML parsed safely, or None with a problem at the offending line."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LessonYamlLoader)  # a SafeLoader, without aliases
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + (mark.line if mark else 0)
         detail = error.problem or error.context or "invalid YAML"
-        problems.append(Problem(path, line, f"bad YAML in {what}: {detail}"))
+        problems.append(Problem(path, line, f"bad YAML in {what}: {_one_line(detail)}"))
     except yaml.YAMLError as error:
-        problems.append(Problem(path, first_line, f"bad YAML in {what}: {error}"))
+        line = first_line + _reader_line(text, error)
+        problems.append(Problem(path, line, f"bad YAML in {what}: {_one_line(str(error))}"))
     return None
+
+
+class _LessonYamlLoader(yaml.SafeLoader):
+    """YAML's safe subset, less anchors and aliases.
+
+    A few hundred bytes of nested aliases expand to millions of items (and messages
+    that quote them); no lesson needs them, so an alias is a problem at its line.
+    """
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in lessons", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _reader_line(text: str, error: yaml.YAMLError) -> int:
+    """The 0-based line of a ReaderError (a bad character), which has no mark."""
+    position = getattr(error, "position", None)
+    return text.count("\n", 0, position) if isinstance(position, int) else 0
+
+
+def _one_line(message: str) -> str:
+    """A message fit for one ``path:line: message`` line."""
+    return " ".join(message.split())
 
 
 def _sections(lines: list[str], start: int, path: Path, problems: list[Problem]) -> list[Section]:
@@ -388,7 +420,7 @@ def _lesson_from(
     lesson_id = str(meta["id"])
     if not _ID_PATTERN.match(lesson_id):
         problems.append(
-            Problem(path, at("id"), f"id '{lesson_id}' must be lowercase letters, digits and '-'")
+            Problem(path, at("id"), f"id {lesson_id!r} must be lowercase letters, digits and '-'")
         )
     order = meta["order"]
     if not isinstance(order, int) or isinstance(order, bool):
