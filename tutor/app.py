@@ -187,6 +187,10 @@ class TutorApp(App[None]):
         )
         if section is None:
             section = self.progress.positions.get(lesson.id, 0)
+        if isinstance(self.screen, TooSmallScreen):
+            # Opened while the window is too small (at start): the lesson goes beneath
+            # the message, which check_size puts back on top.
+            self.pop_screen()
         current = self.screen
         if isinstance(current, PresenterScreen):
             # Auto-play carries on into the next lesson at the pace the teacher set.
@@ -202,6 +206,7 @@ class TutorApp(App[None]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+        self.check_size(self.size.width, self.size.height)
 
     # -- progress ---------------------------------------------------------------------
 

@@ -124,14 +124,6 @@ async def test_resize_in_the_middle_of_the_animation(make_app) -> None:
     assert app.return_code in (None, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tutor/app.py: started below 80x24, the app pushes a TooSmallScreen before "
-    "on_mount opens the lesson, then pushes the LessonScreen over it and a second "
-    "TooSmallScreen on top; enlarging pops only the top one, so a stale TooSmallScreen "
-    "stays buried in the stack (check_size should run after the first screen is shown, "
-    "or open_lesson should not push over a TooSmallScreen)",
-)
 async def test_no_message_is_left_behind_after_starting_small(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(40, 10)) as pilot:
@@ -144,16 +136,7 @@ async def test_no_message_is_left_behind_after_starting_small(make_app) -> None:
 @pytest.mark.parametrize(
     "size",
     [
-        pytest.param(
-            (40, 10),
-            id="40x10",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="tutor/screens/lesson.py + tutor.tcss: at 40x10 the lesson's #section "
-                "VerticalScroll and its scrollbar re-lay out forever under the TooSmallScreen "
-                "(hundreds of refreshes a second): a busy loop, and each key takes ~2 s",
-            ),
-        ),
+        pytest.param((40, 10), id="40x10"),
         pytest.param((60, 20), id="60x20"),
     ],
 )
@@ -229,14 +212,6 @@ def run_in_a_terminal(args: list[str], env: dict[str, str], home: Path) -> tuple
 pty_only = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
 
-SHOW_KEEPS_STYLES = pytest.mark.xfail(
-    strict=True,
-    reason="tutor/cli/show.py: Console(...) keeps bold and italic escapes under NO_COLOR on "
-    "a terminal (Rich's NO_COLOR drops colour, not style); it should pass "
-    "color_system=None when NO_COLOR is set",
-)
-
-
 @pty_only
 @pytest.mark.parametrize(
     ("command", "terminal"),
@@ -244,7 +219,6 @@ SHOW_KEEPS_STYLES = pytest.mark.xfail(
         pytest.param(
             command,
             terminal,
-            marks=[SHOW_KEEPS_STYLES] if (command, terminal) == ("show", "NO_COLOR") else [],
         )
         for command in COMMANDS
         for terminal in TERMINALS

@@ -8,6 +8,7 @@ question. It uses the same lesson run as the app, so both show the same numbers.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,11 @@ def run(args: argparse.Namespace) -> int:
 
     lesson = library_from(args).find(args.lesson)
     width = args.width or (None if sys.stdout.isatty() else 100)
-    console = Console(width=width, highlight=False, soft_wrap=False)
+    # NO_COLOR asks for plain text: Rich drops colours for it but keeps bold and italic.
+    plain = bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
+    console = Console(
+        width=width, highlight=False, soft_wrap=False, color_system=None if plain else "auto"
+    )
     for renderable in lesson_renderables(lesson, run_lesson(lesson)):
         console.print(renderable)
     return 0

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import Static
 
 MIN_WIDTH = 80
 MIN_HEIGHT = 24
 
 
-class TooSmallScreen(ModalScreen[None]):
-    """A plain request to enlarge the window; the app removes it when it fits again."""
+class TooSmallScreen(Screen[None]):
+    """A plain request to enlarge the window; the app removes it when it fits again.
+
+    A full screen rather than a modal one: the layout beneath is not drawn at all, so
+    a lesson squeezed into a few cells cannot spin re-laying itself out underneath.
+    """
 
     def compose(self) -> ComposeResult:
         yield Static(id="too-small")

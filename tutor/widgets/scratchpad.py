@@ -35,7 +35,12 @@ class Scratchpad(Vertical):
 
     DEFAULT_CSS = """
     Scratchpad { height: auto; max-height: 50%; border-top: solid $primary 40%; }
-    Scratchpad #scratch-output { height: auto; max-height: 16; padding: 0 1; }
+    Scratchpad #scratch-output {
+        height: auto; max-height: 16; padding: 0 1;
+        /* A scrollbar that comes and goes rewraps the text, which brings it back or
+           takes it away again: in a narrow window that loops for ever. */
+        scrollbar-gutter: stable;
+    }
     Scratchpad Input { margin: 0; }
     """
 
