@@ -216,7 +216,7 @@ def lesson_source(draw) -> str:
 #: Plausible values for the keys of live blocks, mixed with wrong ones, so that lessons
 #: reach the quiz, epoch and plot code and not only the parser. Known faults are left out
 #: (``tolerance`` not a number, a ``dims`` key not a name, ``hints`` or ``choices`` not a
-#: list): each has its own xfail test in test_malformed_lessons.py (KNOWN_FAULTS).
+#: list): each has its own test in test_malformed_lessons.py (FAULTS).
 EXPRESSIONS = st.sampled_from(
     [
         "X",

@@ -259,7 +259,8 @@ def alias_bomb() -> str:
     )
 
 
-KNOWN_FAULTS = {
+#: Lessons that once broke tutor, each with the body that did it.
+FAULTS_WITH_REASONS = {
     "tolerance-text": (
         "```quiz\nid: q\nkind: formula\nprompt: Type A.\nsetup: |\n  A = ones((2, 2))\n"
         "answer: A\ntolerance: abc\n```",
@@ -290,6 +291,14 @@ KNOWN_FAULTS = {
     ),
 }
 
+FAULTS = {case: body for case, (body, _reason) in FAULTS_WITH_REASONS.items()}
+#: The faults ``tutor check`` still mishandles (strict xfails: remove a line once fixed).
+CHECK_FAULTS = {
+    case: reason
+    for case, (_body, reason) in FAULTS_WITH_REASONS.items()
+    if case not in ("tolerance-text", "dims-not-a-name")
+}
+
 
 def test_a_yaml_alias_bomb_is_refused_at_its_line(tmp_path: Path) -> None:
     """Aliases could expand a 500-byte quiz into millions of items; they are refused."""
@@ -303,12 +312,14 @@ def test_a_yaml_alias_bomb_is_refused_at_its_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "case",
     [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=reason))
-        for case, (_body, reason) in KNOWN_FAULTS.items()
+        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=CHECK_FAULTS[case]))
+        if case in CHECK_FAULTS
+        else case
+        for case in FAULTS
     ],
 )
 def test_known_faults_give_a_short_path_line_message(case: str, tmp_path: Path) -> None:
-    body, _reason = KNOWN_FAULTS[case]
+    body = FAULTS[case]
     (tmp_path / f"{case}.md").write_text(f"{HEADER}\n## Section\n\n{body}\n")
     problems = check_library(load_library(tmp_path))
     assert problems
@@ -369,12 +380,6 @@ async def test_app_reports_broken_lessons_and_the_others_work(
 
 
 APP_CRASHES = {
-    "tolerance-text": "tutor/widgets/quiz.py QuizCard catches only QuizFormatError from "
-    "quiz_spec, so the ValueError of 'tolerance: abc' ends the app",
-    "hints-not-a-list": "tutor/core/quiz/model.py quiz_spec iterates 'hints: 1' (TypeError) and "
-    "QuizCard does not catch it: the app ends",
-    "choices-not-a-list": "tutor/core/quiz/model.py _choice_fields iterates 'choices: 1' "
-    "(TypeError) and QuizCard does not catch it: the app ends",
     "too-many-dimensions": "the lesson's compute worker (LessonScreen.compute_lesson) dies on "
     "NumPy's ValueError for a >64-dimension shape: WorkerFailed ends the app",
 }
@@ -383,15 +388,22 @@ APP_CRASHES = {
 @pytest.mark.parametrize(
     "case",
     [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=reason))
-        for case, reason in APP_CRASHES.items()
+        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=APP_CRASHES[case]))
+        if case in APP_CRASHES
+        else case
+        for case in FAULTS
     ],
 )
 async def test_app_survives_the_known_faults(make_app, good_folder: Path, case: str) -> None:
-    body, _reason = KNOWN_FAULTS[case]
+    from tutor.widgets.blocks import BrokenBlock
+
+    body = FAULTS[case]
     (good_folder / "03-fault.md").write_text(f"{HEADER}\n## Section\n\n{body}\n")
     app = make_app(good_folder, start="generated")
     async with app.run_test(size=(110, 36)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
+        assert app.screen.lesson.id == "generated"  # the faulty lesson is the one shown
+        if "```quiz" in body:  # a malformed quiz is an error panel, never a half-built card
+            assert app.screen.query(BrokenBlock)
     assert app.return_code in (None, 0)

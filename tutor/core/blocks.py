@@ -82,6 +82,13 @@ def _typed_keys(data: dict[str, Any], line: int) -> list[tuple[int, str]]:
         problems.append((line, f"attempts must be a whole number >= 1, not {attempts!r}"))
     if "dims" in data:
         problems += _dims_problems(data["dims"], line)
+    tolerance = data.get("tolerance", 1e-6)
+    if (
+        not isinstance(tolerance, int | float)
+        or isinstance(tolerance, bool)
+        or not (0 < tolerance < 1)
+    ):
+        problems.append((line, f"tolerance must be a number between 0 and 1, not {tolerance!r}"))
     if data.get("kind") == "choice":
         problems += _choice_problems(data, line)
     if "proves" in data:
@@ -103,6 +110,9 @@ def _dims_problems(dims: Any, line: int) -> list[tuple[int, str]]:
         return [(line, "dims must map names to [low, high] ranges")]
     problems = []
     for name, bounds in dims.items():
+        if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
+            problems.append((line, f"dims names must be plain names like n or h, not {name!r}"))
+            continue
         ok = (
             isinstance(bounds, list)
             and len(bounds) == 2

@@ -15,11 +15,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, OptionList, Static
 
+from tutor.core.blocks import block_problems
 from tutor.core.lesson import Block, Lesson, Pause, Prose, Section
 from tutor.core.lesson_run import LessonRun, run_lesson
 from tutor.core.library import Library
 from tutor.core.progress import Progress
-from tutor.widgets.blocks import EpochLauncher
+from tutor.widgets.blocks import BrokenBlock, EpochLauncher
 from tutor.widgets.compute import ComputeBlock
 from tutor.widgets.lesson_list import LessonList
 from tutor.widgets.plots import PlotView
@@ -168,6 +169,10 @@ class LessonScreen(Screen[None]):
         return widgets
 
     def block_widget(self, block: Block) -> Widget:
+        problems = block_problems(block)
+        if problems:
+            # A malformed block never reaches the widget that would run it.
+            return BrokenBlock(block, problems)
         run = self.lesson_run.result(block) if self.lesson_run else None
         if block.kind == "compute":
             return ComputeBlock(block, run, stepping=self.STEP_COMPUTE_BLOCKS)

@@ -51,3 +51,28 @@ class EpochLauncher(Static, can_focus=True):
 
     def on_click(self) -> None:
         self.action_open()
+
+
+class BrokenBlock(Static):
+    """A live block the lesson got wrong: what is wrong, where, instead of the block."""
+
+    DEFAULT_CSS = """
+    BrokenBlock { height: auto; border: round $error; padding: 0 1; margin: 0 0 1 0; }
+    """
+
+    def __init__(self, block: Block, problems: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.border_title = f"{block.kind}: cannot be shown"
+        text = Text(
+            f"This {block.kind} block has a mistake in the lesson file {block_file_hint(block)}:\n",
+            style="bold",
+        )
+        for line, message in problems:
+            text.append(f"  line {line}: {message}\n")
+        text.append("Run 'tutor check' on the lesson folder for every problem.", style="italic")
+        self.update(text)
+
+
+def block_file_hint(block: Block) -> str:
+    """Where the block starts, for the learner to tell the lesson's author."""
+    return f"(the block at line {block.line})"
