@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from tutor import __version__
@@ -36,8 +37,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser: app options at the top level, then every sub-command."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser: app options at the top level, then every sub-command.
+
+    With ``only`` (a sub-command's name), that sub-command alone is registered, so its
+    module is the only one imported: ``tutor check`` need not load what ``tutor epoch``
+    or ``tutor serve`` import, and a script's start stays short.
+    """
     parser = _Parser(
         prog="tutor",
         description="Learn the matrix calculus of a small neural network, live with NumPy.",
@@ -46,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module_name in COMMANDS.values():
-        importlib.import_module(f"tutor.cli.{module_name}").register(sub)
+    for name in [only] if only else COMMANDS:
+        importlib.import_module(f"tutor.cli.{COMMANDS[name]}").register(sub)
     parser.set_defaults(command_parsers=sub.choices)
     return parser
 
@@ -63,6 +69,9 @@ def build_app_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return the process's exit status."""
+    # Before NumPy loads: its BLAS would start a thread per core, costing ~30 ms of CPU
+    # at start-up and spinning after every product, for matrices far too small to gain.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args_list = sys.argv[1:] if argv is None else argv
     try:
         if _opens_app(args_list):
@@ -70,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
             args = build_app_parser().parse_args(args_list)
             return app_options.run(args)
-        args, extra = build_parser().parse_known_args(args_list)
+        args, extra = build_parser(_command_of(args_list)).parse_known_args(args_list)
         if extra:
             # Name the sub-command's own help, where the options it takes are listed.
             args.command_parsers[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
@@ -82,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _command_of(args: list[str]) -> str | None:
+    """The sub-command named first, or None (``tutor --help``: every one is listed)."""
+    words = [a for a in args if not a.startswith("-")]
+    return words[0] if words and words[0] in COMMANDS else None
 
 
 def _opens_app(args: list[str]) -> bool:

@@ -7,7 +7,14 @@ problem is a ``Problem`` with the file and line, so an author can jump to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from tutor.core.blocks import block_problems
@@ -100,11 +107,15 @@ def lesson_checks() -> list[LessonCheck]:
     ]
 
 
+def lesson_problems(lesson: Lesson) -> list[Problem]:
+    """Every check of one parsed lesson, in order."""
+    return [problem for check in lesson_checks() for problem in check(lesson)]
+
+
 def check_library(library: Library) -> list[Problem]:
     """All problems of a loaded library, sorted by file and line."""
     problems = list(library.problems)
-    for lesson in library.lessons:
-        found = [problem for check in lesson_checks() for problem in check(lesson)]
+    for found in _map_lessons(lesson_problems, library.lessons):
         problems.extend(found)
     return sorted(problems, key=lambda p: (str(p.path), p.line))
 
@@ -114,3 +125,139 @@ def check_folders(folders: list[Path] | None) -> tuple[int, list[Problem]]:
     libraries = [load_library(folder) for folder in (folders or [None])]
     seen = sum(len(lib.lessons) + len({p.path for p in lib.problems}) for lib in libraries)
     return seen, [problem for lib in libraries for problem in check_library(lib)]
+
+
+# -- sharing the lessons between processes --------------------------------------------
+#
+# Proving every quiz is most of what ``tutor check`` costs, and lessons are checked
+# independently, so on a machine with more than one CPU the lessons are shared out
+# between this process and forked copies of it: each takes the next lesson from a
+# common pipe (the dearest first) until none is left, and the copies send back what
+# they found. The result is the same list as checking them one by one; a lesson a
+# copy could not check (an unexpected error) is checked again here, where the error
+# surfaces as it would have.
+
+_INDEX = struct.Struct("<I")
+
+
+def _map_lessons(
+    check: Callable[[Lesson], list[Problem]], lessons: Sequence[Lesson]
+) -> list[list[Problem]]:
+    """``[check(lesson) for lesson in lessons]``, shared out over forked processes."""
+    workers = _worker_count(len(lessons))
+    if workers < 2:
+        return [check(lesson) for lesson in lessons]
+    _import_what_checks_use()
+    dearest_first = sorted(range(len(lessons)), key=lambda i: -_cost(lessons[i]))
+    tasks, tasks_in = os.pipe()
+    os.write(tasks_in, b"".join(_INDEX.pack(index) for index in dearest_first))
+    os.close(tasks_in)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children: list[tuple[int, int]] = []
+    results: dict[int, list[Problem]] = {}
+    # Objects made so far are left out of garbage collection for the duration, so the
+    # collector does not write to every one of them in a copy (each write would copy
+    # its memory page).
+    gc.freeze()
+    try:
+        for _ in range(workers - 1):
+            children.append(_fork_checker(check, lessons, tasks))
+        for index in _take(tasks):
+            results[index] = check(lessons[index])
+        for pid, answers in children:
+            results.update(_collect(pid, answers))
+        children = []
+    finally:
+        gc.unfreeze()
+        os.close(tasks)
+        for pid, answers in children:  # only after an error here: stop the copies
+            os.close(answers)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    return [
+        results[index] if index in results else check(lesson)
+        for index, lesson in enumerate(lessons)
+    ]
+
+
+def _import_what_checks_use() -> None:
+    """The modules the checks import when first run: imported once, before the fork."""
+    import tutor.core.lesson_run  # noqa: F401
+    import tutor.core.plots  # noqa: F401
+    import tutor.core.quiz.proving  # noqa: F401
+
+
+def _worker_count(lessons: int) -> int:
+    """Processes to share ``lessons`` between: 1 where forking is unsafe or pointless.
+
+    Only on Linux (forking a process that uses macOS frameworks is unsafe), and only
+    while this process runs a single thread (a fork copies just the calling thread,
+    and any lock another thread holds stays locked in the copy).
+    """
+    if sys.platform != "linux" or threading.active_count() > 1 or not 2 <= lessons <= 4096:
+        return 1  # (4096 indices fill a quarter of a pipe's buffer: written before any read)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, lessons, _MAX_WORKERS))
+
+
+_MAX_WORKERS = 8
+
+
+def _cost(lesson: Lesson) -> int:
+    """A rough price of checking a lesson: a gradient proof weighs most, then a formula."""
+    cost = len(lesson.blocks)
+    for block in lesson.quizzes:
+        data = block.data if isinstance(block.data, dict) else {}
+        cost += 10 if data.get("proves") else 3 if data.get("kind") in ("formula", "bug") else 1
+    return cost
+
+
+def _take(tasks: int) -> Iterator[int]:
+    """Lesson indices from the shared pipe until it is empty (each read is atomic)."""
+    while True:
+        data = os.read(tasks, _INDEX.size)
+        if not data:
+            return
+        yield _INDEX.unpack(data)[0]
+
+
+def _fork_checker(
+    check: Callable[[Lesson], list[Problem]], lessons: Sequence[Lesson], tasks: int
+) -> tuple[int, int]:
+    """Fork a copy that checks lessons from ``tasks``; (its pid, the pipe of its answers)."""
+    answers, answers_in = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(answers_in)
+        return pid, answers
+    status = 0
+    try:  # the copy: never returns, never runs the parent's exit handlers
+        os.close(answers)
+        found: list[tuple[int, list[Problem] | None]] = []
+        for index in _take(tasks):
+            try:
+                found.append((index, check(lessons[index])))
+            except BaseException:  # noqa: BLE001 - the parent checks it again and reports
+                found.append((index, None))
+        with os.fdopen(answers_in, "wb") as out:
+            pickle.dump(found, out)
+    except BaseException:  # noqa: BLE001 - whatever is missing, the parent checks itself
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _collect(pid: int, answers: int) -> dict[int, list[Problem]]:
+    """What a copy found, by lesson index (lessons it could not check are left out)."""
+    with os.fdopen(answers, "rb") as source:
+        data = source.read()
+    os.waitpid(pid, 0)
+    try:
+        found = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - a copy that died mid-answer: check its lessons here
+        return {}
+    return {index: problems for index, problems in found if problems is not None}

@@ -7,6 +7,9 @@ learner with ``NO_COLOR`` or a monochrome projector loses nothing.
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import numpy as np
 from rich.style import Style
 from rich.text import Text
@@ -42,8 +45,14 @@ def heat_style(value: float, scale: float) -> Style:
     strength = min(abs(value) / scale, 1.0)
     red, green, blue = _POSITIVE if value > 0 else _NEGATIVE
     mix = 0.15 + 0.55 * strength
-    colour = f"rgb({int(red * mix)},{int(green * mix)},{int(blue * mix)})"
-    return Style(bgcolor=colour, color="white")
+    return _heat((int(red * mix), int(green * mix), int(blue * mix)))
+
+
+@lru_cache(maxsize=1024)
+def _heat(rgb: tuple[int, int, int]) -> Style:
+    """One shared Style per colour: a frame of the epoch holds hundreds of cells, and
+    every frame is kept, so equal cells share one object instead of each owning one."""
+    return Style(bgcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})", color="white")
 
 
 def _rows_and_cols(shape: tuple[int, ...], max_rows: int, max_cols: int) -> tuple[list, list]:
@@ -85,7 +94,7 @@ def matrix_text(
         return text
     grid = values.reshape(1, -1) if values.ndim == 1 else values.reshape(values.shape[0], -1)
     flags = None if marked is None else np.asarray(marked).reshape(grid.shape)
-    scale = float(np.max(np.abs(grid))) if grid.size and np.isfinite(grid).all() else 0.0
+    scale = _magnitude(grid)
     rows, cols = _rows_and_cols(grid.shape, max_rows, max_cols)
     for row in rows:
         text.append(" ")
@@ -94,6 +103,20 @@ def matrix_text(
         text.append("\n")
     text.rstrip()
     return text
+
+
+def _magnitude(grid: np.ndarray) -> float:
+    """The largest absolute value (the heat scale); 0 if empty or anything is not finite.
+
+    Read from the minimum and the maximum, which NaN and ±inf both reach, instead of
+    ``abs(grid)``: that would copy a 1000×784 input to find one number.
+    """
+    if not grid.size:
+        return 0.0
+    low, high = float(grid.min()), float(grid.max())
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return 0.0
+    return max(abs(low), abs(high))
 
 
 def _cell(grid: np.ndarray, flags, row, col, scale: float, heat: bool) -> Text:

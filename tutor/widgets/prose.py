@@ -1,15 +1,17 @@
 """Lesson prose: Markdown with its math shown in Unicode, in one widget per run of text.
 
-A single Static holding Rich's Markdown costs one widget where Textual's Markdown
-widget makes one per paragraph; lessons open faster and scroll lighter for it.
+A single Static per run of prose costs one widget where Textual's Markdown widget
+makes one per paragraph, and ``tutor.rendering.prose`` draws it the way Rich's
+Markdown does without importing markdown-it and Pygments: lessons open faster and
+scroll lighter for both.
 """
 
 from __future__ import annotations
 
-from rich.markdown import Markdown
 from textual.widgets import Static
 
 from tutor.core.mathtext import render_math
+from tutor.rendering.prose import prose_renderable
 
 
 class ProseView(Static):
@@ -21,4 +23,4 @@ class ProseView(Static):
 
     def __init__(self, markdown: str, **kwargs) -> None:
         self.markdown = markdown
-        super().__init__(Markdown(render_math(markdown), code_theme="ansi_dark"), **kwargs)
+        super().__init__(prose_renderable(render_math(markdown)), **kwargs)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import keyword
 import re
 from collections.abc import Mapping
@@ -71,7 +70,11 @@ class Environment:
         twin = Environment.__new__(Environment)
         twin.values = dict(self.values)  # the arrays are read-only, so sharing them is safe
         twin.functions = dict(self.functions)
-        twin.rng = copy.deepcopy(self.rng)
+        # The bit generator's state, copied: what deepcopy does, at half the cost
+        # (a finite-difference proof copies an environment for every probe).
+        bits = type(self.rng.bit_generator)()
+        bits.state = self.rng.bit_generator.state
+        twin.rng = np.random.Generator(bits)
         return twin
 
     def names(self) -> list[str]:
@@ -111,7 +114,7 @@ def as_value(name: str, value: object) -> np.ndarray:
         raise ExpressionError(
             "limit", f"{name} has {array.size:,} numbers; the limit is {MAX_ELEMENTS:,}"
         )
-    if not np.all(np.isfinite(array)):
+    if not np.isfinite(array).all():
         raise ExpressionError("math", f"{name} holds a value that is not finite (inf or nan)")
     array.flags.writeable = False
     return array

@@ -1,9 +1,9 @@
 """The numeric pass: run a checked plan with NumPy and record every step.
 
-``evaluate`` parses (cached), runs the static pass, then computes. Floating
-point trouble (overflow, division by zero, the log of a negative number) is
-raised inside ``np.errstate`` and reported as an error of kind "math", never
-left behind as a silent inf or nan.
+``evaluate`` parses (cached), runs the static pass (its plan cached too, see
+``plan_cache``), then computes. Floating point trouble (overflow, division by
+zero, the log of a negative number) is raised inside ``np.errstate`` and
+reported as an error of kind "math", never left behind as a silent inf or nan.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from tutor.core.expression.language import parse_expression
 from tutor.core.expression.plan import (
     ERRSTATE,
     Compiler,
-    EnvironmentScope,
     Instruction,
     ShapeScope,
     math_detail,
 )
+from tutor.core.expression.plan_cache import PLANS, RecordingScope
 from tutor.core.expression.shapes import Shape, format_shape
 from tutor.core.expression.trace import Step, Trace
 
@@ -56,15 +56,24 @@ def evaluate_text(
     body = source[start:]
     stripped = body.strip()
     offset = start + len(body) - len(body.lstrip())
-    tree = parse_expression(stripped, frozenset(env.functions), offset, full)
-    compiler = Compiler(EnvironmentScope(env), full, strict=strict)
-    try:
-        root = compiler.compile_node(tree)
-    except ExpressionError as error:
-        if error.kind == "shape" and compiler.plan:
-            error.steps = tuple(execute(compiler.plan, env, full)[0])
-        raise
-    steps, values = execute(compiler.plan, env, full)
+    functions = frozenset(env.functions)
+    tree = parse_expression(stripped, functions, offset, full)
+    key = (stripped, functions, offset, full, strict)
+    kept = PLANS.find(key, env)
+    if kept is None:
+        scope = RecordingScope(env)
+        compiler = Compiler(scope, full, strict=strict)
+        try:
+            root = compiler.compile_node(tree)
+        except ExpressionError as error:
+            if error.kind == "shape" and compiler.plan:
+                error.steps = tuple(execute(compiler.plan, env, full)[0])
+            raise
+        plan = compiler.plan
+        PLANS.keep(key, scope, plan, root)
+    else:
+        plan, root = kept
+    steps, values = execute(plan, env, full)
     value = values[root.slot]
     if not value.flags.writeable:  # a stored value, or a view of one: hand out a copy
         value = value.copy()
@@ -79,7 +88,7 @@ def execute(
     steps: list[Step] = []
     with np.errstate(**ERRSTATE):  # type: ignore[arg-type]
         for instruction in plan:
-            args = tuple(values[slot] for slot in instruction.inputs)
+            args = tuple(map(values.__getitem__, instruction.inputs))
             try:
                 value = np.asarray(instruction.run(env, args), dtype=np.float64)
             except ArithmeticError as error:
@@ -91,7 +100,10 @@ def execute(
                     f"{instruction.source}: planned {format_shape(instruction.shape)}, "
                     f"computed {format_shape(value.shape)}"
                 )
-            if value.size and not np.isfinite(value).all():
+            # An instruction without inputs loads a stored value (finite, see as_value),
+            # a literal (refused when not finite) or makes zeros, ones or random draws:
+            # only what is computed from inputs needs looking at.
+            if instruction.inputs and value.size and not np.isfinite(value).all():
                 detail = f"{instruction.source} gives a value that is not finite (inf or nan)"
                 raise _math_error(instruction, source, detail)
             values.append(value)

@@ -99,21 +99,87 @@ def run_setup(
     result is then replaced, so names derived from it afterwards follow the new value.
     This is what lets a finite-difference proof perturb ``W2`` and see ``Yt`` change.
     """
-    environment = Environment(seed=seed)
-    for name, value in dims.items():
-        environment.define(name, value)
-    target = re.compile(rf"^\s*{re.escape(override[0])}\s*=(?!=)") if override else None
-    for number, statement in enumerate(spec.setup.split("\n"), 1):
-        if not statement.strip():
-            continue
-        try:
-            run_block(statement, environment, first_line=number)
-        except ExpressionError as error:
-            line = spec.setup_line + number - 1
-            raise SetupError(f"setup of quiz '{spec.id}' failed: {error.message}", line) from None
+    environment = _dims_environment(dims, seed)
+    target = _assigns(override[0]) if override else None
+    for number, statement in _statements(spec):
+        _run_setup_line(spec, environment, number, statement)
         if override is not None and target is not None and target.match(statement):
             environment.define(override[0], override[1])
     return environment
+
+
+@dataclass(frozen=True)
+class SetupCheckpoint:
+    """``setup`` run up to the first statement that assigns ``name``, ready to resume.
+
+    A finite-difference proof runs ``setup`` once per nudged weight; the statements
+    before the weight is assigned give the same result every time, so they run once
+    and each nudge resumes from here (``resume_setup``), exactly as ``run_setup`` with
+    ``override`` would have run them.
+    """
+
+    name: str
+    #: The environment just after that statement, before any override.
+    environment: Environment
+    #: The statements after it, with their setup line numbers.
+    rest: tuple[tuple[int, str], ...]
+    #: False when no statement assigns ``name`` (nothing is then overridden).
+    found: bool
+
+
+def setup_checkpoint(spec: QuizSpec, dims: dict[str, int], seed: int, name: str) -> SetupCheckpoint:
+    """Run ``setup`` until it first assigns ``name`` (all of it if it never does)."""
+    environment = _dims_environment(dims, seed)
+    target = _assigns(name)
+    statements = _statements(spec)
+    for index, (number, statement) in enumerate(statements):
+        _run_setup_line(spec, environment, number, statement)
+        if target.match(statement):
+            return SetupCheckpoint(name, environment, tuple(statements[index + 1 :]), True)
+    return SetupCheckpoint(name, environment, (), False)
+
+
+def resume_setup(spec: QuizSpec, checkpoint: SetupCheckpoint, value: np.ndarray) -> Environment:
+    """The environment ``run_setup(..., override=(checkpoint.name, value))`` returns."""
+    environment = checkpoint.environment.copy()
+    if not checkpoint.found:
+        return environment
+    environment.define(checkpoint.name, value)
+    target = _assigns(checkpoint.name)
+    for number, statement in checkpoint.rest:
+        _run_setup_line(spec, environment, number, statement)
+        if target.match(statement):
+            environment.define(checkpoint.name, value)
+    return environment
+
+
+def _dims_environment(dims: dict[str, int], seed: int) -> Environment:
+    environment = Environment(seed=seed)
+    for name, value in dims.items():
+        environment.define(name, value)
+    return environment
+
+
+def _assigns(name: str) -> re.Pattern[str]:
+    """Matches a setup statement that assigns ``name``."""
+    return re.compile(rf"^\s*{re.escape(name)}\s*=(?!=)")
+
+
+def _statements(spec: QuizSpec) -> list[tuple[int, str]]:
+    """The non-blank statements of ``setup``, numbered by their line in it."""
+    return [
+        (number, statement)
+        for number, statement in enumerate(spec.setup.split("\n"), 1)
+        if statement.strip()
+    ]
+
+
+def _run_setup_line(spec: QuizSpec, environment: Environment, number: int, statement: str) -> None:
+    try:
+        run_block(statement, environment, first_line=number)
+    except ExpressionError as error:
+        line = spec.setup_line + number - 1
+        raise SetupError(f"setup of quiz '{spec.id}' failed: {error.message}", line) from None
 
 
 def formula_draws(

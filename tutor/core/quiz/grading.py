@@ -194,10 +194,14 @@ def learner_environment(spec: QuizSpec, draw: Draw) -> Environment:
     """An environment holding only the names the question lets the learner use."""
     environment = Environment(seed=draw.seed)
     source = draw.environment
+    # Bound as the source holds them, not through ``define``: its values are already
+    # checked read-only arrays (shared, as ``Environment.copy`` shares them), and a
+    # quiz grades every answer on every draw, so copying them each time adds up.
     for name in allowed_names(spec, draw):
-        value = source.values.get(name, source.functions.get(name))
-        if value is not None:
-            environment.define(name, value)
+        if name in source.values:
+            environment.values[name] = source.values[name]
+        elif name in source.functions:
+            environment.functions[name] = source.functions[name]
     return environment
 
 

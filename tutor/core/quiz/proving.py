@@ -20,10 +20,13 @@ from tutor.core.expression import Environment, ExpressionError, evaluate
 from tutor.core.lesson import Block, Lesson, Problem
 from tutor.core.quiz.draw import (
     Draw,
+    SetupCheckpoint,
     SetupError,
     formula_draws,
     placeholders,
+    resume_setup,
     run_setup,
+    setup_checkpoint,
     shape_dims,
 )
 from tutor.core.quiz.grading import compare, grade_on_draws, reference_value
@@ -218,17 +221,21 @@ def numerical_gradient(spec: QuizSpec, draw: Draw) -> np.ndarray:
     """∂loss/∂wrt by central differences, re-running ``setup`` with ``wrt`` perturbed.
 
     In a matrix with more than ``MAX_PROBED_ENTRIES`` entries only a random sample is
-    probed; the others are NaN, and the comparison skips them.
+    probed; the others are NaN, and the comparison skips them. The statements of
+    ``setup`` before ``wrt`` is assigned run once (``setup_checkpoint``); each probe
+    runs the rest, which is what depends on ``wrt``.
     """
     assert spec.proves is not None
     wrt = spec.proves.wrt
     weights = np.array(draw.environment.values[wrt], dtype=float)
     _loss(spec, draw.environment)  # a loss that is not a number fails here, unperturbed
+    checkpoint = setup_checkpoint(spec, draw.dims, draw.seed, wrt)
     gradient = np.full(weights.shape, np.nan)
     for index in _probed_entries(weights, draw.seed):
         step = FD_STEP * max(1.0, abs(float(weights[index])))
         gradient[index] = (
-            _loss_at(spec, draw, weights, index, step) - _loss_at(spec, draw, weights, index, -step)
+            _loss_at(spec, checkpoint, weights, index, step)
+            - _loss_at(spec, checkpoint, weights, index, -step)
         ) / (2 * step)
     return gradient
 
@@ -242,18 +249,26 @@ def _probed_entries(weights: np.ndarray, seed: int) -> list[tuple[int, ...]]:
 
 
 def _loss_at(
-    spec: QuizSpec, draw: Draw, weights: np.ndarray, index: tuple[int, ...], step: float
+    spec: QuizSpec,
+    checkpoint: SetupCheckpoint,
+    weights: np.ndarray,
+    index: tuple[int, ...],
+    step: float,
 ) -> float:
-    assert spec.proves is not None
     moved = weights.copy()
     moved[index] += step
-    environment = run_setup(spec, draw.dims, draw.seed, override=(spec.proves.wrt, moved))
-    return _loss(spec, environment)
+    # A fresh environment of its own: the loss may draw from its generator unshared.
+    return _loss_value(spec, resume_setup(spec, checkpoint, moved))
 
 
 def _loss(spec: QuizSpec, environment: Environment) -> float:
+    return _loss_value(spec, environment.copy())
+
+
+def _loss_value(spec: QuizSpec, environment: Environment) -> float:
+    """The loss in ``environment`` (whose generator it may advance)."""
     assert spec.proves is not None
-    value = np.asarray(evaluate(spec.proves.loss, environment.copy()).value, dtype=float)
+    value = np.asarray(evaluate(spec.proves.loss, environment).value, dtype=float)
     if value.size != 1:
         raise QuizFormatError(
             f"the loss must be a number or a (1,1) matrix, but it has shape {value.shape}"

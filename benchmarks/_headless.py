@@ -1,0 +1,105 @@
+"""What every app-running benchmark child shares: run headless, and see each paint.
+
+Textual's headless driver throws the screen away, so a child patches ``App.run`` to
+run headless at a fixed size, and ``App._display`` (where a composed screen update
+is handed to the driver) to watch paints. A "paint" here is one compositor update:
+the widgets' lines rendered and, because a real terminal would need them, turned
+into the escape sequences a driver would write (the headless driver skips that
+step, so the hook does it and counts it). Every case, the baseline Textual apps and
+tutor alike, is measured through this same hook.
+
+A child reports to its parent on stdout's file descriptor directly: Textual redirects
+``sys.stdout`` while an app runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from collections.abc import Callable
+
+from textual.app import App
+
+#: Every app is run as if in a terminal of this size (columns, lines).
+SIZE = (120, 40)
+
+#: Called after each paint with the app and the CPU time at which it finished.
+PaintHook = Callable[[App, float], None]
+
+_hooks: list[PaintHook] = []
+
+
+def report(**figures: object) -> None:
+    """One JSON line to the parent, bypassing Textual's capture of ``sys.stdout``."""
+    os.write(1, (json.dumps(figures) + "\n").encode())
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (``ru_maxrss`` is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def settled(app: App) -> bool:
+    """True when nothing on screen waits to be laid out, restyled or repainted.
+
+    A paint made while a visible widget still has a refresh pending, or while the app
+    or the screen still holds messages (such as the one asking for that refresh), is
+    not yet the screen the user will look at. Widgets outside the visible area (in a
+    collapsed section, below the fold) do not count: they are not painted anyway.
+    """
+    screen = app.screen
+    if not app._message_queue.empty() or not screen._message_queue.empty():
+        return False
+    for widget in screen._compositor.visible_widgets:
+        if widget is screen:
+            continue
+        pending = (
+            widget._layout_required
+            or widget._repaint_required
+            or widget._recompose_required
+            or widget._refresh_styles_required
+        )
+        if pending or not widget._message_queue.empty():
+            return False
+    return True
+
+
+def install(hook: PaintHook) -> None:
+    """Run every app headless at ``SIZE`` and call ``hook`` after each of its paints."""
+    _hooks.append(hook)
+    if getattr(App, "_bench_patched", False):
+        return
+    original_run = App.run
+    original_display = App._display
+
+    def run(self: App, *args, **kwargs):
+        kwargs["headless"] = True
+        kwargs["size"] = SIZE
+        return original_run(self, *args, **kwargs)
+
+    def display(self: App, screen, renderable) -> None:
+        original_display(self, screen, renderable)
+        if renderable is None or self._batch_count or not self._running:
+            return
+        render_segments = getattr(renderable, "render_segments", None)
+        if render_segments is not None:
+            render_segments(self.console)  # what a terminal driver would write
+        cpu = time.process_time()
+        for each in list(_hooks):
+            each(self, cpu)
+
+    App.run = run  # type: ignore[method-assign]
+    App._display = display  # type: ignore[method-assign]
+    App._bench_patched = True  # type: ignore[attr-defined]
+
+
+def painted_and_exit(**figures: object) -> None:
+    """Tell the parent the screen it waited for is painted, then stop at once.
+
+    ``os._exit`` skips the app's shutdown, which is not part of what is measured and
+    would only slow the next round down.
+    """
+    report(painted=True, peak_rss_mb=peak_rss_mb(), **figures)
+    os._exit(0)

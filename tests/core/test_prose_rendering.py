@@ -1,0 +1,81 @@
+"""Lesson prose drawn without a Markdown library: the same screen Rich's Markdown gives."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+from rich.markdown import Markdown
+
+from tutor.core.lesson import Prose
+from tutor.core.library import load_library
+from tutor.core.mathtext import render_math
+from tutor.core.paths import bundled_lessons_dir
+from tutor.rendering.prose import inline_text, parse_blocks, prose_renderable
+
+
+def plain(renderable, width: int = 60) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)
+    console.print(renderable)
+    return "\n".join(line.rstrip() for line in console.file.getvalue().strip("\n").split("\n"))
+
+
+def bundled_prose() -> list[tuple[str, str]]:
+    library = load_library(bundled_lessons_dir())
+    return [
+        (f"{lesson.id}:{part.line}", render_math(part.text))
+        for lesson in library.lessons
+        for section in lesson.sections
+        for part in section.parts
+        if isinstance(part, Prose)
+    ]
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_every_bundled_lesson_reads_as_rich_markdown_draws_it(width: int) -> None:
+    different = [
+        where
+        for where, text in bundled_prose()
+        if plain(prose_renderable(text), width) != plain(Markdown(text), width)
+    ]
+    assert different == []
+
+
+SAMPLES = [
+    "A **bold** and *italic* word, `code`, __strong__ and _em_, and a [link](https://x.org).",
+    "snake_case_name and W_1 stay as written; 2*3*4 too; \\*not italic\\*.",
+    "- one\n- two, long enough to wrap onto a second line at this width\n  - nested\n- three",
+    "3. third\n4. fourth\n\n   with a second paragraph\n5. fifth",
+    "> quoted text that is long enough to wrap at a narrow width\n> and more of it",
+    "| a | b |\n| --- | --- |\n| `x` | **y** |\n| 1 | 2 |",
+    "Before\n\n```python\nA[0, 2]  # a comment\n```\n\nAfter\n\n---\n\n### Heading three",
+    "# Title\n\nline one  \nline two\\\nline three",
+    "``code with ` inside`` and ` spaced `",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_constructs_read_as_rich_markdown_draws_them(text: str) -> None:
+    assert plain(prose_renderable(text), 40) == plain(Markdown(text), 40)
+
+
+def test_inline_styles() -> None:
+    text = inline_text("a **b** *c* `d` [e](https://f)")
+    styles = {text.plain[span.start : span.end]: str(span.style) for span in text.spans}
+    assert styles["b"] == "bold"
+    assert styles["c"] == "italic"
+    assert styles["d"] == "bold cyan on black"
+    assert "bright_blue" in styles["e"] and "link https://f" in styles["e"]
+
+
+def test_blocks_of_a_lesson_like_text() -> None:
+    blocks = parse_blocks(["Intro", "", "- a", "  - b", "", "| x |", "| - |", "| 1 |"])
+    assert [block.kind for block in blocks] == ["paragraph", "list", "table"]
+    (item,) = blocks[1].children
+    assert [block.kind for block in item] == ["paragraph", "list"]
+    assert blocks[2].rows == [["x"], ["1"]]
+
+
+def test_an_empty_run_of_prose_draws_nothing() -> None:
+    assert plain(prose_renderable("\n\n")) == ""

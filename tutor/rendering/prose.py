@@ -1,0 +1,490 @@
+"""Lesson prose (the Markdown lessons use) as Rich renderables, without a Markdown library.
+
+Lessons are written in a small part of Markdown: paragraphs, headings, bullet and
+numbered lists (nested), block quotes, tables, fenced code, rules, and inline
+emphasis, strong, code and links. Rich's ``Markdown`` handles all of that through
+markdown-it and Pygments, whose import alone costs about a fifth of the time a
+lesson takes to appear; this reader covers exactly that part and draws it the way
+Rich's Markdown does (the same bullets, numbering, quote bar, table box and styles),
+so a lesson looks the same and opens sooner. Math is already Unicode by the time
+prose gets here (``tutor.core.mathtext``).
+
+``prose_renderable(text)`` is the entry point; the block and inline readers are
+plain functions on lines and strings, so they are tested without a console.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.padding import Padding
+from rich.segment import Segment
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+#: The styles of Rich's default Markdown theme, spelled out so they need no theme.
+STYLES = {
+    "h1": "bold underline",
+    "h2": "underline magenta",
+    "h3": "bold magenta",
+    "h4": "italic magenta",
+    "h5": "italic",
+    "h6": "dim",
+    "em": "italic",
+    "strong": "bold",
+    "code": "bold cyan on black",
+    "block_quote": "magenta",
+    "bullet": "bold",
+    "number": "cyan",
+    "hr": "dim",
+    "link": "bright_blue",
+    "strike": "strike",
+    "table_border": "cyan",
+    "table_header": "not bold cyan",
+}
+
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*([\w+.-]*)")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
+_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)(.*)$")
+_QUOTE = re.compile(r"^ {0,3}> ?(.*)$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+
+
+# -- blocks -------------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """One block of prose: its kind and what it holds.
+
+    Attributes:
+        kind: "paragraph", "heading", "code", "rule", "quote", "list" or "table".
+        text: a paragraph's or heading's inline source, or a code block's lines.
+        level: a heading's level; a numbered list's first number.
+        ordered: whether a list is numbered (else it has bullets).
+        children: a quote's blocks; a list's items, each a list of blocks.
+        rows: a table's rows of cell sources (the first is the header).
+    """
+
+    kind: str
+    text: str = ""
+    level: int = 0
+    ordered: bool = False
+    children: list = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def parse_blocks(lines: list[str]) -> list[Block]:
+    """The blocks of some lines of Markdown (lists and quotes hold blocks of their own)."""
+    blocks: list[Block] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line.strip():
+            index += 1
+            continue
+        for reader in (_fenced, _heading, _rule, _quote, _list, _table):
+            found = reader(lines, index)
+            if found is not None:
+                block, index = found
+                blocks.append(block)
+                break
+        else:
+            block, index = _paragraph(lines, index)
+            blocks.append(block)
+    return blocks
+
+
+def _starts_block(lines: list[str], index: int) -> bool:
+    """True when line ``index`` begins something other than paragraph text."""
+    line = lines[index]
+    return bool(
+        not line.strip()
+        or _FENCE.match(line)
+        or _HEADING.match(line)
+        or _RULE.match(line)
+        or _QUOTE.match(line)
+        or _ITEM.match(line)
+        or _table(lines, index) is not None
+    )
+
+
+def _paragraph(lines: list[str], index: int) -> tuple[Block, int]:
+    parts = [lines[index]]
+    index += 1
+    while index < len(lines) and not _starts_block(lines, index):
+        parts.append(lines[index])
+        index += 1
+    return Block("paragraph", _join_lines(parts)), index
+
+
+def _join_lines(parts: list[str]) -> str:
+    """Soft line breaks become spaces; two trailing spaces or a backslash break the line."""
+    text = ""
+    for number, part in enumerate(parts):
+        last = number == len(parts) - 1
+        if not last and (part.endswith("  ") or part.endswith("\\")):
+            text += part.rstrip(" ").removesuffix("\\").strip() + "\n"
+        else:
+            text += part.strip() + ("" if last else " ")
+    return text
+
+
+def _fenced(lines: list[str], index: int) -> tuple[Block, int] | None:
+    match = _FENCE.match(lines[index])
+    if match is None:
+        return None
+    indent, fence = len(match.group(1)), match.group(2)
+    body: list[str] = []
+    index += 1
+    while index < len(lines):
+        stripped = lines[index].strip()
+        if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
+            index += 1
+            break
+        line = lines[index]
+        body.append(line[min(indent, len(line) - len(line.lstrip(" "))) :])
+        index += 1
+    return Block("code", "\n".join(body)), index
+
+
+def _heading(lines: list[str], index: int) -> tuple[Block, int] | None:
+    match = _HEADING.match(lines[index])
+    if match is None:
+        return None
+    return Block("heading", match.group(2) or "", len(match.group(1))), index + 1
+
+
+def _rule(lines: list[str], index: int) -> tuple[Block, int] | None:
+    if _RULE.match(lines[index]) is None:
+        return None
+    return Block("rule"), index + 1
+
+
+def _quote(lines: list[str], index: int) -> tuple[Block, int] | None:
+    if _QUOTE.match(lines[index]) is None:
+        return None
+    inner: list[str] = []
+    while index < len(lines):
+        match = _QUOTE.match(lines[index])
+        if match is not None:
+            inner.append(match.group(1))
+        elif inner and inner[-1].strip() and not _starts_block(lines, index):
+            inner.append(lines[index])  # a lazy continuation of the quoted paragraph
+        else:
+            break
+        index += 1
+    return Block("quote", children=parse_blocks(inner)), index
+
+
+def _list(lines: list[str], index: int) -> tuple[Block, int] | None:
+    """A list and everything in its items: continuation lines, nested lists, blank lines."""
+    first = _ITEM.match(lines[index])
+    if first is None:
+        return None
+    indent = len(first.group(1))
+    ordered = first.group(2)[0].isdigit()
+    start = int(first.group(2)[:-1]) if ordered else 0
+    items: list[list[Block]] = []
+    while index < len(lines):
+        match = _ITEM.match(lines[index])
+        if match is None or len(match.group(1)) != indent or match.group(2)[0].isdigit() != ordered:
+            break
+        content = len(match.group(1)) + len(match.group(2)) + max(len(match.group(3)), 1)
+        item_lines = [match.group(4)]
+        index += 1
+        while index < len(lines):
+            line = lines[index]
+            leading = len(line) - len(line.lstrip(" "))
+            if not line.strip():
+                following = next((ln for ln in lines[index + 1 :] if ln.strip()), None)
+                if following is None or len(following) - len(following.lstrip(" ")) < content:
+                    break
+                item_lines.append("")
+            elif leading >= content:
+                item_lines.append(line[content:])
+            elif leading <= indent and _ITEM.match(line):
+                break
+            elif item_lines[-1].strip() and not _starts_block(lines, index):
+                item_lines.append(line.strip())  # a lazy continuation line
+            else:
+                break
+            index += 1
+        items.append(parse_blocks(item_lines))
+        # A blank line between items keeps the list going.
+        while (
+            index < len(lines)
+            and not lines[index].strip()
+            and index + 1 < len(lines)
+            and (next_item := _ITEM.match(lines[index + 1])) is not None
+            and len(next_item.group(1)) == indent
+        ):
+            index += 1
+    return Block("list", level=start, ordered=ordered, children=items), index
+
+
+def _table(lines: list[str], index: int) -> tuple[Block, int] | None:
+    """A pipe table: a header row, a rule row of dashes, then body rows."""
+    if index + 1 >= len(lines) or "|" not in lines[index]:
+        return None
+    if _TABLE_RULE.match(lines[index + 1]) is None or "-" not in lines[index + 1]:
+        return None
+    rows = [_cells(lines[index])]
+    index += 2
+    while index < len(lines) and "|" in lines[index] and lines[index].strip():
+        rows.append(_cells(lines[index]))
+        index += 1
+    return Block("table", rows=rows), index
+
+
+def _cells(line: str) -> list[str]:
+    text = line.strip()
+    text = text.removeprefix("|").removesuffix("|") if text != "|" else ""
+    cells, current, escaped = [], "", False
+    for char in text:
+        if char == "|" and not escaped:
+            cells.append(current.strip())
+            current = ""
+        else:
+            current += char
+        escaped = char == "\\" and not escaped
+    cells.append(current.strip())
+    return cells
+
+
+# -- inline ---------------------------------------------------------------------------------
+
+_ESCAPABLE = set("\\`*_{}[]()#+-.!|>~<\"'")
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def inline_text(source: str, style: str = "", justify: str | None = "left") -> Text:
+    """A paragraph's inline Markdown as styled Text: code, links, strong, emphasis, escapes.
+
+    Left-justified, as Rich's Markdown sets it, which pads every line to the width.
+    """
+    text = Text(style=style, justify=justify)  # type: ignore[arg-type]
+    _inline(source, text, Style())
+    return text
+
+
+def _inline(source: str, out: Text, style: Style) -> None:
+    index = 0
+    plain = ""
+
+    def flush() -> None:
+        nonlocal plain
+        if plain:
+            out.append(plain, style or None)
+            plain = ""
+
+    while index < len(source):
+        char = source[index]
+        if char == "\\" and index + 1 < len(source) and source[index + 1] in _ESCAPABLE:
+            plain += source[index + 1]
+            index += 2
+            continue
+        if char == "`":
+            found = _code_span(source, index)
+            if found is not None:
+                flush()
+                code, index = found
+                out.append(code, style + Style.parse(STYLES["code"]))
+                continue
+        if char == "[":
+            match = _LINK.match(source, index)
+            if match is not None:
+                flush()
+                link_style = style + Style.parse(STYLES["link"]) + Style(link=match.group(2))
+                _inline(match.group(1), out, link_style)
+                index = match.end()
+                continue
+        if char in "*_~":
+            found = _delimited(source, index)
+            if found is not None:
+                flush()
+                inner, kind, index = found
+                _inline(inner, out, style + Style.parse(STYLES[kind]))
+                continue
+        plain += char
+        index += 1
+    flush()
+
+
+def _code_span(source: str, index: int) -> tuple[str, int] | None:
+    """A code span opened by the run of backticks at ``index``: (its text, where it ends)."""
+    run = len(source[index:]) - len(source[index:].lstrip("`"))
+    fence = "`" * run
+    search = index + run
+    while True:
+        end = source.find(fence, search)
+        if end < 0:
+            return None
+        after = end + run
+        if after < len(source) and source[after] == "`":  # a longer run: not the closer
+            search = after + len(source[after:]) - len(source[after:].lstrip("`"))
+            continue
+        code = source[index + run : end].replace("\n", " ")
+        if len(code) > 2 and code.startswith(" ") and code.endswith(" ") and code.strip():
+            code = code[1:-1]
+        return code, after
+
+
+def _delimited(source: str, index: int) -> tuple[str, str, int] | None:
+    """Strong (``**``/``__``), emphasis (``*``/``_``) or strike (``~~``) opening at ``index``.
+
+    As CommonMark has it for the cases prose meets: the opener is followed and the closer
+    preceded by a non-space, and an underscore inside a word (``W_1``) is not emphasis.
+    """
+    char = source[index]
+    double = source.startswith(char * 2, index)
+    if char == "~" and not double:
+        return None
+    size = 2 if double else 1
+    kind = "strike" if char == "~" else "strong" if double else "em"
+    start = index + size
+    if start >= len(source) or source[start].isspace():
+        return None
+    if char == "_" and index > 0 and source[index - 1].isalnum():
+        return None
+    search = start
+    while True:
+        end = source.find(char * size, search)
+        if end < 0:
+            return None
+        after = end + size
+        closes = (
+            end > start
+            and not source[end - 1].isspace()
+            and not (size == 1 and after < len(source) and source[after] == char)
+            and not (char == "_" and after < len(source) and source[after].isalnum())
+        )
+        if closes:
+            return source[start:end], kind, after
+        search = end + 1 if size == 1 else end + size
+
+
+# -- drawing --------------------------------------------------------------------------------
+
+
+class _Prefixed:
+    """``body`` drawn narrower, with ``first`` before its first line and ``rest`` before
+    the others: how a list item hangs under its bullet and a quote keeps its bar."""
+
+    def __init__(
+        self, body: RenderableType, first: Segment, rest: Segment, margin: int = 0
+    ) -> None:
+        self.body = body
+        self.first = first
+        self.rest = rest
+        #: Cells kept free on the right (a quote's text is drawn 4 narrower, as Rich does).
+        self.margin = margin
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(options.max_width - len(self.first.text) - self.margin, 1)
+        lines = console.render_lines(self.body, options.update(width=width))
+        for number, line in enumerate(lines):
+            yield self.first if number == 0 else self.rest
+            yield from line
+            yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        inner = Measurement.get(console, options, self.body)
+        extra = len(self.first.text)
+        return Measurement(inner.minimum + extra, inner.maximum + extra)
+
+
+def _render_block(block: Block) -> RenderableType:
+    if block.kind == "paragraph":
+        return inline_text(block.text)
+    if block.kind == "heading":
+        text = inline_text(block.text, STYLES[f"h{block.level}"])
+        if block.level == 1:
+            text.justify = "center"
+        return text
+    if block.kind == "code":
+        # Rich draws it with Pygments' colours on the terminal's background; the same
+        # box, uncoloured, spares importing Pygments for a few lines of example code.
+        return Padding(Text(block.text), 1)
+    if block.kind == "rule":
+        from rich.rule import Rule
+
+        return Rule(style=STYLES["hr"], characters="-")
+    if block.kind == "quote":
+        bar = Segment("▌ ", Style.parse(STYLES["block_quote"]))
+        body = _stack([_render_block(child) for child in block.children])
+        return _Prefixed(_styled(body, STYLES["block_quote"]), bar, bar, margin=2)
+    if block.kind == "list":
+        return _render_list(block)
+    return _render_table(block)
+
+
+def _styled(renderable: RenderableType, style: str) -> RenderableType:
+    if isinstance(renderable, Text):
+        renderable.stylize(style, 0, len(renderable))
+        renderable.style = style
+        return renderable
+    return Padding(renderable, 0, style=style)
+
+
+def _render_list(block: Block) -> RenderableType:
+    items: list[RenderableType] = []
+    last = block.level + len(block.children) - 1
+    width = len(str(last)) + 2
+    for number, blocks in enumerate(block.children, block.level):
+        body = _stack([_render_block(child) for child in blocks], spaced=False)
+        if block.ordered:
+            style = Style.parse(STYLES["number"])
+            first = Segment(f"{number}".rjust(width - 1) + " ", style)
+            rest = Segment(" " * width, style)
+        else:
+            style = Style.parse(STYLES["bullet"])
+            first, rest = Segment(" • ", style), Segment("   ", style)
+        items.append(_Prefixed(body, first, rest))
+    return Group(*items)
+
+
+def _render_table(block: Block) -> RenderableType:
+    table = Table(
+        box=box.SIMPLE,
+        pad_edge=False,
+        style=STYLES["table_border"],
+        show_edge=True,
+        collapse_padding=True,
+    )
+    header, *rows = block.rows
+    for cell in header:
+        table.add_column(inline_text(cell, STYLES["table_header"], justify=None))
+    for row in rows:
+        cells = [inline_text(cell, justify=None) for cell in row[: len(header)]]
+        table.add_row(*cells)
+    return table
+
+
+def _stack(renderables: Iterable[RenderableType], *, spaced: bool = True) -> RenderableType:
+    """Blocks one after another, with a blank line between them as Markdown has."""
+    parts: list[RenderableType] = []
+    for renderable in renderables:
+        if parts and spaced:
+            parts.append(Text())
+        parts.append(renderable)
+    return parts[0] if len(parts) == 1 else Group(*parts)
+
+
+def prose_renderable(markdown: str) -> Group:
+    """Lesson Markdown (math already Unicode) as one renderable.
+
+    Always a ``Group``, never bare ``Text``: Textual draws a Rich renderable the way it
+    drew Rich's Markdown (every line padded to the width), so a lesson's screen is
+    cell for cell what it was.
+    """
+    blocks = parse_blocks(markdown.strip("\n").split("\n"))
+    rendered = _stack([_render_block(block) for block in blocks])
+    return rendered if isinstance(rendered, Group) else Group(rendered)
