@@ -147,7 +147,6 @@ EXPECTED: dict[str, tuple[int, str]] = {
 #: Files that must give no problem of their own.
 PARTNERS = ("45-duplicate-lesson-id-first.md",)
 #: Problems reported twice today (see test_each_problem_is_reported_once).
-REPORTED_TWICE = {"37-plot-unknown-kind.md"}
 HEADER = "---\nid: generated\ntitle: Generated\norder: 99\nsummary: s\n---\n"
 
 
@@ -197,23 +196,12 @@ def test_each_malformed_lesson_gives_its_message(
     assert problems, f"{name}: no problem reported"
     first = problems[0]
     assert str(first).startswith(f"{malformed_folder / name}:{line}: {message}")
-    if name not in REPORTED_TWICE:
-        assert len(problems) == 1, [str(problem) for problem in problems]
+    assert len(problems) == 1, [str(problem) for problem in problems]
 
 
 def test_the_partner_of_a_duplicate_is_fine(problems_by_file) -> None:
     for name in PARTNERS:
         assert problems_by_file[name] == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="tutor/core/checking.py runnable_block_problems re-reports a plot block whose "
-    "kind structure_problems already rejected (quiz_proofs skips such blocks; plots do not)",
-)
-def test_each_problem_is_reported_once(problems_by_file) -> None:
-    for name in REPORTED_TWICE:
-        assert len(problems_by_file[name]) == 1, [str(p) for p in problems_by_file[name]]
 
 
 def test_tutor_check_over_the_whole_folder_exits_1_without_a_traceback(
@@ -227,15 +215,10 @@ def test_tutor_check_over_the_whole_folder_exits_1_without_a_traceback(
         assert any(
             text.startswith(f"{malformed_folder / name}:{line}: {message}") for text in lines
         )
-    problems = len(EXPECTED) + len(REPORTED_TWICE)
+    problems = len(EXPECTED)
     assert lines[-1].startswith(f"{problems} problem(s) in {len(EXPECTED)} of ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tutor/core/checking.py check_folders counts a lesson that parsed but has a "
-    "library-level problem (a duplicate id) twice: '... of 54 lesson file(s)' for 53 files",
-)
 def test_the_summary_counts_each_file_once(malformed_folder: Path, tutor_cli) -> None:
     result = tutor_cli("check", str(malformed_folder))
     files = len(EXPECTED) + len(PARTNERS)
@@ -292,12 +275,9 @@ FAULTS_WITH_REASONS = {
 }
 
 FAULTS = {case: body for case, (body, _reason) in FAULTS_WITH_REASONS.items()}
-#: The faults ``tutor check`` still mishandles (strict xfails: remove a line once fixed).
-CHECK_FAULTS = {
-    case: reason
-    for case, (_body, reason) in FAULTS_WITH_REASONS.items()
-    if case not in ("tolerance-text", "dims-not-a-name")
-}
+#: The faults ``tutor check`` still mishandles (strict xfails: add one when a test finds a
+#: fault, remove it once fixed). The reasons above say what each fault once did.
+CHECK_FAULTS: dict[str, str] = {}
 
 
 def test_a_yaml_alias_bomb_is_refused_at_its_line(tmp_path: Path) -> None:
@@ -379,10 +359,8 @@ async def test_app_reports_broken_lessons_and_the_others_work(
         assert app.return_code is None
 
 
-APP_CRASHES = {
-    "too-many-dimensions": "the lesson's compute worker (LessonScreen.compute_lesson) dies on "
-    "NumPy's ValueError for a >64-dimension shape: WorkerFailed ends the app",
-}
+#: The faults the app still does not survive (strict xfails: remove a line once fixed).
+APP_CRASHES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

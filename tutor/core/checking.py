@@ -46,8 +46,10 @@ def math_problems(lesson: Lesson) -> Iterable[Problem]:
         for key in ("prompt", "fix_prompt", "solution", "explain"):
             if isinstance(data.get(key), str):
                 texts.append((data[key], block.line))
-        texts += [(str(hint), block.line) for hint in data.get("hints") or []]
-        texts += [(str(choice), block.line) for choice in data.get("choices") or []]
+        for key in ("hints", "choices"):
+            items = data.get(key)
+            if isinstance(items, list):  # anything else is a structure problem, reported once
+                texts += [(str(item), block.line) for item in items]
     for text, first_line in texts:
         for line, _column, found in find_raw_latex(text):
             what = f"raw LaTeX {found}" if found.startswith("\\") else f"unpaired {found}"
@@ -85,8 +87,8 @@ def runnable_block_problems(lesson: Lesson) -> Iterable[Problem]:
     from tutor.core.plots import plot_data, spec_from_options
 
     for block in lesson.blocks:
-        if block.data is None or block.kind not in ("epoch", "plot"):
-            continue
+        if block.data is None or block.kind not in ("epoch", "plot") or block_problems(block):
+            continue  # a block with structure problems was reported by structure_problems
         try:
             if block.kind == "epoch":
                 spec_from_options(block.data)
@@ -123,7 +125,10 @@ def check_library(library: Library) -> list[Problem]:
 def check_folders(folders: list[Path] | None) -> tuple[int, list[Problem]]:
     """(number of lesson files seen, problems) over the given folders or the bundled ones."""
     libraries = [load_library(folder) for folder in (folders or [None])]
-    seen = sum(len(lib.lessons) + len({p.path for p in lib.problems}) for lib in libraries)
+    seen = sum(
+        len({lesson.path for lesson in lib.lessons} | {problem.path for problem in lib.problems})
+        for lib in libraries
+    )
     return seen, [problem for lib in libraries for problem in check_library(lib)]
 
 

@@ -138,6 +138,9 @@ def _sum(x: np.ndarray, axis: int | None = None) -> np.ndarray:
 
 
 def _mean(x: np.ndarray, axis: int | None = None) -> np.ndarray:
+    # NumPy warns on stderr for the mean of nothing; say so as an error instead.
+    if (x.size if axis is None else x.shape[axis]) == 0:
+        raise FloatingPointError("the mean of an empty array is undefined")
     return np.mean(x, axis=axis)
 
 

@@ -23,6 +23,8 @@ MAX_LITERAL = 1e15
 MAX_EXPONENT = 10
 #: Numbers in any one intermediate result.
 MAX_ELEMENTS = 1_000_000
+#: Axes an array may have (NumPy stops at 64; a lesson needs two).
+MAX_DIMENSIONS = 8
 #: Multiply-adds (and element operations) of one whole expression.
 MAX_WORK = 20_000_000
 #: Operations one expression may expand to, counting the bodies of user functions.

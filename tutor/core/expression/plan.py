@@ -27,6 +27,7 @@ from tutor.core.expression.functions import BUILTINS, CONSTANTS, Builtin
 from tutor.core.expression.language import exponent_problem
 from tutor.core.expression.limits import (
     MAX_CALL_DEPTH,
+    MAX_DIMENSIONS,
     MAX_ELEMENTS,
     MAX_OPERATIONS,
     MAX_WORK,
@@ -487,6 +488,10 @@ class Compiler:
             return self.exponent(arg, builtin)
         if kind in ("shape", "newshape"):
             items = arg.items if isinstance(arg, nodes.Sequence) else (arg,)
+            if len(items) > MAX_DIMENSIONS:
+                raise self.error(
+                    "limit", arg, f"a shape of {len(items)} axes: at most {MAX_DIMENSIONS}"
+                )
             return tuple(self.whole(item, allow_minus_one=kind == "newshape") for item in items)
         if kind == "numbers":
             return self.numbers(arg)
