@@ -48,7 +48,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="tutor",
         description="Learn the matrix calculus of a small neural network, live with NumPy.",
         epilog="Run 'tutor' alone to open the app where you left off, "
-        "or 'tutor LESSON' to open a lesson by number or id.",
+        "or 'tutor LESSON' to open a lesson by number or id. The app takes --lessons DIR, "
+        "--present, --autoplay SECONDS, --seed N, --theme NAME and --no-save "
+        "(see 'tutor 1 --help').",
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
