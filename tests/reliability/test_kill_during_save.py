@@ -102,7 +102,6 @@ def test_sigkill_while_saving_never_leaves_a_broken_file(tmp_path: Path, mode: s
     one_save = time_one_save(tmp_path / "timing", mode)
     seen = set()
     torn = 0  # kills that landed inside a save: a temp file was left behind
-    started = time.monotonic()
     for _ in range(KILLS[mode]):
         child = start_saver(tmp_path, mode)
         # The random moment itself, not a wait for anything: within the first few saves,
@@ -124,4 +123,3 @@ def test_sigkill_while_saving_never_leaves_a_broken_file(tmp_path: Path, mode: s
         assert not list(tmp_path.glob("progress.corrupt-*"))
     assert seen == {"old", "new"}, "every kill landed at the same point: the test saw one version"
     assert torn > 0, "no kill landed inside a save, so the test proved nothing"
-    assert time.monotonic() - started < 20
