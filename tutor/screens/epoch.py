@@ -32,6 +32,7 @@ from textual.worker import get_current_worker
 from tutor.core.epoch import Epoch, EpochStep, run_epoch
 from tutor.core.network import Network, NetworkSpec
 from tutor.rendering.matrices import MAX_ROWS, format_value
+from tutor.screens.pacing import repaced, set_playing
 from tutor.widgets.matrix_grid import (
     MatrixGrid,
     MatrixTerm,
@@ -492,19 +493,11 @@ class EpochScreen(Screen[None]):
             self.playing = False
 
     def watch_playing(self, playing: bool) -> None:
-        if self._timer is not None:
-            if playing:
-                self._timer.reset()
-                self._timer.resume()
-            else:
-                self._timer.pause()
+        set_playing(self._timer, playing)
         self._show_status()
 
     def watch_seconds_per_step(self, seconds: float) -> None:
-        # A Timer's interval is fixed, so a new speed needs a new timer.
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = self.set_interval(seconds, self.advance, pause=not self.playing)
+        self._timer = repaced(self, self._timer, seconds, self.advance, self.playing)
         self._show_status()
 
     # -- actions ---------------------------------------------------------------------------------

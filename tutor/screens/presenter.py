@@ -31,6 +31,7 @@ from tutor.core.progress import Progress
 from tutor.screens.blank import BlankScreen
 from tutor.screens.epoch import EpochScreen
 from tutor.screens.lesson import LessonScreen
+from tutor.screens.pacing import repaced, set_playing
 from tutor.widgets.blocks import EpochLauncher
 from tutor.widgets.compute import ComputeBlock
 from tutor.widgets.prose import ProseView
@@ -297,19 +298,11 @@ class PresenterScreen(LessonScreen, inherit_bindings=False):
             epoch.dismiss()
 
     def watch_playing(self, playing: bool) -> None:
-        if self._timer is not None:
-            if playing:
-                self._timer.reset()
-                self._timer.resume()
-            else:
-                self._timer.pause()
+        set_playing(self._timer, playing)
         self._show_status()
 
     def watch_pace(self, pace: float) -> None:
-        # A Timer's interval is fixed, so a new pace needs a new timer.
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = self.set_interval(pace, self.autoplay_tick, pause=not self.playing)
+        self._timer = repaced(self, self._timer, pace, self.autoplay_tick, self.playing)
         self._show_status()
 
     def opened_epoch(self, screen: EpochScreen) -> None:
