@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tutor.core.library import load_library
 from tutor.core.progress import ProgressStore
@@ -73,3 +74,14 @@ def make_app(good_folder: Path):
 def lesson_text():
     """``make_lesson_text``, for test modules (which cannot import this conftest)."""
     return make_lesson_text
+
+
+# Fuzzing in this suite is repeatable (derandomized, no example database) and judged on
+# what it finds, not on how fast hypothesis generates: slow or large data is expected.
+settings.register_profile(
+    "tutor-fuzz",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)

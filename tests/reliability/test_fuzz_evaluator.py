@@ -14,7 +14,7 @@ import time
 import warnings
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tutor.core.expression import (
@@ -53,14 +53,12 @@ ENVIRONMENT = Environment(VALUES, seed=0)
 run_block("f(x) = x**2 + 1\ng(a, b) = a @ b.T", ENVIRONMENT)
 
 
+FUZZ_PROFILE = "tutor-fuzz"
+
+
 def fuzz_settings(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    """The reliability suite's fuzzing policy (tests/reliability/conftest.py), N examples."""
+    return settings(settings.get_profile(FUZZ_PROFILE), max_examples=examples)
 
 
 def check_input(text: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tutor.core.checking import lesson_checks
@@ -24,14 +24,12 @@ EXAMPLES = {"raw": 1000, "structured": 800, "checked": 500}
 PATH = Path("fuzzed/lesson.md")
 
 
+FUZZ_PROFILE = "tutor-fuzz"
+
+
 def fuzz_settings(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    """The reliability suite's fuzzing policy (tests/reliability/conftest.py), N examples."""
+    return settings(settings.get_profile(FUZZ_PROFILE), max_examples=examples)
 
 
 # -- strategies ---------------------------------------------------------------------------------
