@@ -14,6 +14,8 @@ A child reports to its parent on stdout's file descriptor directly: Textual redi
 
 from __future__ import annotations
 
+import asyncio
+import faulthandler
 import json
 import os
 import resource
@@ -66,8 +68,57 @@ def settled(app: App) -> bool:
     return True
 
 
+class SettleWatch:
+    """Calls ``done(app, cpu)`` at the first settled paint after ``arm``.
+
+    A paint made while a message was still queued is not settled; if handling that
+    message changes nothing on screen, no further paint comes. So after such a paint
+    the event loop looks again every millisecond (a timer on the loop, not a message:
+    a message the app posts to itself from its own handler would keep every widget
+    from running) until the screen has settled; the paint before is then what the
+    user sees, and the time of that look is reported.
+    """
+
+    def __init__(self, done: Callable[[App, float], None]) -> None:
+        self.done = done
+        self.armed = False
+        self.looking = False
+
+    def arm(self) -> None:
+        self.armed = True
+
+    def paint(self, app: App, cpu: float) -> None:
+        """Give every paint of the watched screen to this (from the paint hook)."""
+        if not self.armed:
+            return
+        if settled(app):
+            self._finish(app, cpu)
+        elif not self.looking:
+            self.looking = True
+            asyncio.get_running_loop().call_later(0.001, self._look, app)
+
+    def _look(self, app: App) -> None:
+        if not self.armed:
+            self.looking = False
+        elif settled(app):
+            self.looking = False
+            self._finish(app, time.process_time())
+        else:
+            asyncio.get_running_loop().call_later(0.001, self._look, app)
+
+    def _finish(self, app: App, cpu: float) -> None:
+        self.armed = False
+        self.done(app, cpu)
+
+
+#: A child still running after this many seconds has hung: it prints every thread's
+#: stack to stderr (which the parent shows) and exits.
+HANG_SECONDS = 90
+
+
 def install(hook: PaintHook) -> None:
     """Run every app headless at ``SIZE`` and call ``hook`` after each of its paints."""
+    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
     _hooks.append(hook)
     if getattr(App, "_bench_patched", False):
         return

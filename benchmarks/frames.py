@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 
-from _headless import install, peak_rss_mb, report, settled
+from _headless import SettleWatch, install, peak_rss_mb, report
 from textual.app import App
 
 #: Frames shown before measuring, so caches and lazily built styles are warm.
@@ -49,6 +49,16 @@ class FrameClock:
         self.started = False
         self.event = asyncio.Event()
         self.cpu = 0.0
+        self.watch = SettleWatch(self.painted)
+
+    def next_frame(self) -> None:
+        """Wait for the settled paint of the step about to be set."""
+        self.event.clear()
+        self.watch.arm()
+
+    def painted(self, app: App, cpu: float) -> None:
+        self.cpu = cpu
+        self.event.set()
 
     def hook(self, app: App, cpu: float) -> None:
         name = type(app.screen).__name__
@@ -57,9 +67,8 @@ class FrameClock:
             # all) is imported before ``python -m tutor`` would import it.
             self.started = True
             asyncio.get_running_loop().create_task(drive(app, self))
-        elif name == "EpochScreen" and settled(app):
-            self.cpu = cpu
-            self.event.set()
+        elif name == "EpochScreen":
+            self.watch.paint(app, cpu)
 
 
 def _now_mb() -> float:
@@ -94,7 +103,7 @@ async def drive(app: App, clock: FrameClock) -> None:
         os.write(2, f"frames ready: peak {peak_rss_mb():.1f} now {_now_mb():.1f}\n".encode())
     samples = []
     for number in range(WARMUP_FRAMES + clock.frames):
-        clock.event.clear()
+        clock.next_frame()
         start = time.process_time()
         screen.step = (screen.step + 1) % len(screen.frames)
         await clock.event.wait()

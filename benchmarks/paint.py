@@ -19,7 +19,7 @@ import runpy
 import sys
 import tempfile
 
-from _headless import install, painted_and_exit, settled
+from _headless import SettleWatch, install, painted_and_exit
 from textual.app import App
 
 
@@ -32,11 +32,13 @@ def lesson_ready(app: App) -> bool:
 
 
 def watch(ready) -> None:
-    """Report the first paint at which ``ready(app)`` holds and the screen is settled."""
+    """Report the first settled paint at which ``ready(app)`` holds."""
+    watch = SettleWatch(lambda app, cpu: painted_and_exit(paint_cpu_ms=cpu * 1000))
 
     def hook(app: App, cpu: float) -> None:
-        if ready(app) and settled(app):
-            painted_and_exit(paint_cpu_ms=cpu * 1000)
+        if ready(app):
+            watch.arm()
+        watch.paint(app, cpu)
 
     install(hook)
 

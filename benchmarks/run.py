@@ -30,6 +30,7 @@ import json
 import os
 import platform
 import resource
+import select
 import statistics
 import subprocess
 import sys
@@ -102,6 +103,9 @@ class Case:
             )
             try:
                 if self.until == "marker":
+                    # A child that hangs before its marker is killed, not waited on.
+                    if not select.select([child.stdout], [], [], TIMEOUT)[0]:
+                        raise subprocess.TimeoutExpired(self.command, TIMEOUT)
                     line = child.stdout.readline()
                     elapsed = time.perf_counter() - start
                     rest, errors = child.communicate(timeout=TIMEOUT)
@@ -111,7 +115,8 @@ class Case:
                     line, rest = b"", rest
             except subprocess.TimeoutExpired:
                 child.kill()
-                raise SystemExit(f"{self.name}: no answer in {TIMEOUT} s") from None
+                errors = child.communicate()[1].decode(errors="replace").strip()[-4000:]
+                raise SystemExit(f"{self.name}: no answer in {TIMEOUT} s\n{errors}") from None
         if child.returncode != 0 or (self.until == "marker" and not line):
             message = errors.decode(errors="replace").strip()[-2000:]
             raise SystemExit(f"{self.name} failed (exit {child.returncode}):\n{message}")
