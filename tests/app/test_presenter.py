@@ -474,7 +474,10 @@ async def test_stepping_a_tall_block_keeps_its_newest_line_on_screen(tmp_path) -
         console.print(block.content)
         text = console.file.getvalue()
         # Done statements are one line (name and shape); only the last shows its matrix.
-        headers = [line for line in text.splitlines() if line.rstrip().endswith(" (10,4)")
-                   and line.startswith("M")]
+        headers = [
+            line
+            for line in text.splitlines()
+            if line.rstrip().endswith(" (10,4)") and line.startswith("M")
+        ]
         assert headers == [f"M{i} (10,4)" for i in range(12)]
         assert text.count("⋮") == 4

@@ -108,6 +108,6 @@ def test_list_shows_missed_questions_to_review(tutor_cli, tutor_home) -> None:
     progress.record_answer("gone-lesson", "q", correct=False)
     ProgressStore(tutor_home).save(progress)
     lines = tutor_cli("list").stdout.splitlines()
-    review = lines[lines.index("To review (missed, not yet passed):") + 1:]
+    review = lines[lines.index("To review (missed, not yet passed):") + 1 :]
     number = library.number_of(lesson)
     assert review == [f"  lesson {number} {lesson.id}: {first} (2 attempts)"]

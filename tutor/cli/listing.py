@@ -40,12 +40,17 @@ def run(args: argparse.Namespace) -> int:
 def print_review(library: Library, progress: Progress) -> None:
     """The questions the learner missed and has not passed since, to go back to."""
     known = {lesson.id: lesson for lesson in library.lessons}
-    missed = [(known[lesson_id], quiz_id) for lesson_id, quiz_id in progress.missed()
-              if lesson_id in known and known[lesson_id].quiz(quiz_id) is not None]
+    missed = [
+        (known[lesson_id], quiz_id)
+        for lesson_id, quiz_id in progress.missed()
+        if lesson_id in known and known[lesson_id].quiz(quiz_id) is not None
+    ]
     if not missed:
         return
     print("\nTo review (missed, not yet passed):")
     for lesson, quiz_id in missed:
         attempts = progress.quiz(lesson.id, quiz_id).attempts
-        print(f"  lesson {library.number_of(lesson)} {lesson.id}: {quiz_id} "
-              f"({attempts} attempt{'s' if attempts != 1 else ''})")
+        print(
+            f"  lesson {library.number_of(lesson)} {lesson.id}: {quiz_id} "
+            f"({attempts} attempt{'s' if attempts != 1 else ''})"
+        )

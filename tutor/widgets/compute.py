@@ -81,8 +81,9 @@ class ComputeBlock(Static, can_focus=True):
         if not isinstance(container, Widget) or not container.is_scrollable:
             return
         region = self.virtual_region
-        container.scroll_to_region(Region(region.x, region.bottom - 1, region.width, 1),
-                                   animate=False, immediate=True)
+        container.scroll_to_region(
+            Region(region.x, region.bottom - 1, region.width, 1), animate=False, immediate=True
+        )
 
     def refresh_view(self) -> None:
         if self.run is None:
