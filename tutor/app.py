@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -11,16 +12,13 @@ from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.screen import Screen
 
+from tutor import startup
 from tutor.core.errors import TutorError
 from tutor.core.lesson import Lesson
 from tutor.core.library import Library
 from tutor.core.paths import data_dir
-from tutor.core.plots import spec_from_options
 from tutor.core.progress import Progress, ProgressStore
 from tutor.core.seeding import reseed_library
-from tutor.screens.dialogs import ConfirmDialog
-from tutor.screens.epoch import EpochScreen
-from tutor.screens.help import HelpScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.presenter import PresenterScreen
 from tutor.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -28,8 +26,16 @@ from tutor.settings import Settings
 from tutor.themes import CUSTOM_THEMES, THEME_CYCLE
 from tutor.widgets.blocks import EpochLauncher
 from tutor.widgets.compute import ComputeBlock
-from tutor.widgets.quiz import QuizCard
 from tutor.widgets.scratchpad import Scratchpad
+
+if TYPE_CHECKING:
+    # Named only in handler signatures: the quiz modules load with the first quiz a
+    # lesson shows, not before the first paint.
+    from tutor.widgets.quiz import QuizCard
+
+#: Start-up runs without garbage collection (``tutor.startup``); after this many seconds
+#: it is back on even if no lesson was computed.
+STARTUP_SECONDS = 2.0
 
 
 def quiz_section(lesson: Lesson, quiz_id: str) -> int:
@@ -156,6 +162,8 @@ class TutorApp(App[None]):
     # -- start ----------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        # Should no lesson compute (an empty folder), collection resumes all the same.
+        self.set_timer(STARTUP_SECONDS, startup.settle)
         for theme in CUSTOM_THEMES:
             self.register_theme(theme)
         chosen = self.theme_override or self.settings.theme
@@ -229,6 +237,10 @@ class TutorApp(App[None]):
 
     def on_epoch_launcher_opened(self, event: EpochLauncher.Opened) -> None:
         """A lesson's epoch block asked to play: build its network and show the animation."""
+        # Imported here, not at start-up: the animation is not on the first screen.
+        from tutor.core.plots import spec_from_options
+        from tutor.screens.epoch import EpochScreen
+
         try:
             spec = spec_from_options(event.options)
         except TutorError as error:
@@ -240,6 +252,11 @@ class TutorApp(App[None]):
         if isinstance(screen, PresenterScreen):
             screen.opened_epoch(epoch)
         self.push_screen(epoch)
+
+    def on_lesson_screen_computed(self, event: LessonScreen.Computed) -> None:
+        # Start-up ran without garbage collection (``tutor.startup``): it resumes once
+        # the first lesson is on screen, computed, and the learner is reading.
+        self.call_after_refresh(startup.settle)
 
     def on_lesson_screen_lesson_chosen(self, event: LessonScreen.LessonChosen) -> None:
         self.open_lesson(event.lesson_id)
@@ -260,6 +277,8 @@ class TutorApp(App[None]):
             self.screen.refresh_progress()
 
     def reset_progress(self) -> None:
+        from tutor.screens.dialogs import ConfirmDialog
+
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self.progress = self.store.reset(self.progress)
@@ -274,6 +293,9 @@ class TutorApp(App[None]):
     # -- actions ------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tutor.screens.epoch import EpochScreen
+        from tutor.screens.help import HelpScreen
+
         sections = [
             ("Everywhere", list(self.BINDINGS)),
             ("Reading a lesson", list(LessonScreen.BINDINGS)),

@@ -13,7 +13,7 @@ import importlib
 import os
 import sys
 
-from tutor import __version__
+from tutor import __version__, startup
 from tutor.core.errors import TutorError
 
 #: Sub-command name -> module in this package, in the order ``--help`` lists them.
@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     # Before NumPy loads: its BLAS would start a thread per core, costing ~30 ms of CPU
     # at start-up and spinning after every product, for matrices far too small to gain.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    startup.begin()  # the app or the sub-command turns collection back on
     args_list = sys.argv[1:] if argv is None else argv
     try:
         if _opens_app(args_list):
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         if extra:
             # Name the sub-command's own help, where the options it takes are listed.
             args.command_parsers[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        startup.settle()
         return int(args.func(args) or 0)
     except TutorError as error:
         print(f"tutor: {error.message}", file=sys.stderr)
@@ -93,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        startup.settle()
 
 
 def _command_of(args: list[str]) -> str | None:

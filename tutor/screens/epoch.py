@@ -26,13 +26,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tutor.core.epoch import Epoch, EpochStep, run_epoch
 from tutor.core.network import Network, NetworkSpec
 from tutor.rendering.matrices import MAX_ROWS, format_value
 from tutor.screens.pacing import repaced, set_playing
+from tutor.widgets.key_bar import KeyBar
 from tutor.widgets.matrix_grid import (
     MatrixGrid,
     MatrixTerm,
@@ -341,7 +342,7 @@ class EpochScreen(Screen[None]):
         yield PreparedView(id="epoch-shapes")
         yield MatrixGrid(id="epoch-matrices")
         yield Static(id="epoch-curve")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(self.seconds_per_step, self.advance, pause=True)

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from tutor.core.blocks import block_problems
 from tutor.core.lesson import Block, Lesson, Pause, Prose, Section
@@ -22,10 +22,9 @@ from tutor.core.library import Library
 from tutor.core.progress import Progress
 from tutor.widgets.blocks import BrokenBlock, EpochLauncher
 from tutor.widgets.compute import ComputeBlock
+from tutor.widgets.key_bar import KeyBar
 from tutor.widgets.lesson_list import LessonList
-from tutor.widgets.plots import PlotView
 from tutor.widgets.prose import ProseView
-from tutor.widgets.quiz import QuizCard
 from tutor.widgets.scratchpad import Scratchpad
 
 
@@ -92,7 +91,7 @@ class LessonScreen(Screen[None]):
                 yield Static(id="lesson-header")
                 yield VerticalScroll(id="section", can_focus=False)
                 yield Scratchpad(id="scratchpad")
-        yield Footer()
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         # Presenting, the screen has no lesson list (a subclass composes without it).
@@ -176,10 +175,16 @@ class LessonScreen(Screen[None]):
         run = self.lesson_run.result(block) if self.lesson_run else None
         if block.kind == "compute":
             return ComputeBlock(block, run, stepping=self.STEP_COMPUTE_BLOCKS)
+        # The quiz and plot modules (the grader, the training loop) are imported with
+        # the first block that needs them, so a lesson's first screen opens sooner.
         if block.kind == "quiz":
+            from tutor.widgets.quiz import QuizCard
+
             return QuizCard(self.lesson, block, self.progress)
         if block.kind == "epoch":
             return EpochLauncher(block)
+        from tutor.widgets.plots import PlotView
+
         return PlotView(block)
 
     def _update_header(self) -> None:

@@ -16,6 +16,8 @@ nothing, except to close an epoch animation it opened itself once that has playe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,12 +31,15 @@ from tutor.core.lesson import Block, Lesson, Pause, Prose, Section
 from tutor.core.library import Library
 from tutor.core.progress import Progress
 from tutor.screens.blank import BlankScreen
-from tutor.screens.epoch import EpochScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.pacing import repaced, set_playing
 from tutor.widgets.blocks import EpochLauncher
 from tutor.widgets.compute import ComputeBlock
 from tutor.widgets.prose import ProseView
+
+if TYPE_CHECKING:
+    # The animation's module loads when the first epoch block is played.
+    from tutor.screens.epoch import EpochScreen
 
 #: Seconds per advance that + and - move between while auto-playing.
 PACES = (1.0, 2.0, 3.0, 5.0, 8.0, 10.0, 15.0, 20.0, 30.0, 60.0)
@@ -290,8 +295,8 @@ class PresenterScreen(LessonScreen, inherit_bindings=False):
 
     def _close_finished_epoch(self) -> None:
         """Return from an epoch animation auto-play opened, once it has played out."""
-        epoch = self.app.screen
-        if epoch is not self._epoch or not isinstance(epoch, EpochScreen):
+        epoch = self._epoch
+        if epoch is None or self.app.screen is not epoch:
             return
         if epoch.frames and not epoch.playing and epoch.step >= len(epoch.frames) - 1:
             self._epoch = None

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -35,6 +34,7 @@ from tutor.core.quiz import (
     quiz_spec,
     shape_dims,
 )
+from tutor.rendering.prose import prose_renderable
 from tutor.rendering.traces import step_lines
 
 #: How each verdict is marked, so the word and the mark carry it without colour.
@@ -161,7 +161,7 @@ class QuizCard(Vertical, can_focus=True):
         if spec is None:
             prompt.update(Text(f"This quiz cannot be shown: {self.problem}", style="red"))
             return
-        prompt.update(Markdown(render_math(self.prompt_text())))
+        prompt.update(prose_renderable(render_math(self.prompt_text())))
         self.set_class(self.passed, "-passed")
         self.border_subtitle = self._status()
         if spec.kind == "bug":
@@ -244,7 +244,7 @@ class QuizCard(Vertical, can_focus=True):
         text.append(self._answer_words(spec))
         parts: list[RenderableType] = [text]
         if spec.solution:
-            parts.append(Markdown(render_math(spec.solution)))
+            parts.append(prose_renderable(render_math(spec.solution)))
         if spec.explain and spec.kind == "choice":
             parts.append(Text(render_math(spec.explain)))
         return Group(*parts)

@@ -61,20 +61,35 @@ class Environment:
     def __init__(self, values: Mapping[str, object] | None = None, *, seed: int | None = 0) -> None:
         self.values: dict[str, np.ndarray] = {}
         self.functions: dict[str, UserFunction] = {}
-        self.rng = np.random.default_rng(seed)
+        self._seed = seed
+        self._rng: np.random.Generator | None = None
         for name, value in (values or {}).items():
             self.define(name, value)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The generator, made at the first draw from the seed.
+
+        Made lazily because ``numpy.random`` takes some 15 ms to import, and a lesson
+        whose blocks draw nothing (the first one) then opens without it.
+        """
+        if self._rng is None:
+            self._rng = np.random.default_rng(self._seed)
+        return self._rng
 
     def copy(self) -> Environment:
         """An independent copy, with the generator's state copied too."""
         twin = Environment.__new__(Environment)
         twin.values = dict(self.values)  # the arrays are read-only, so sharing them is safe
         twin.functions = dict(self.functions)
-        # The bit generator's state, copied: what deepcopy does, at half the cost
-        # (a finite-difference proof copies an environment for every probe).
-        bits = type(self.rng.bit_generator)()
-        bits.state = self.rng.bit_generator.state
-        twin.rng = np.random.Generator(bits)
+        twin._seed = self._seed
+        twin._rng = None
+        if self._rng is not None:
+            # The bit generator's state, copied: what deepcopy does, at half the cost
+            # (a finite-difference proof copies an environment for every probe).
+            bits = type(self._rng.bit_generator)()
+            bits.state = self._rng.bit_generator.state
+            twin._rng = np.random.Generator(bits)
         return twin
 
     def names(self) -> list[str]:

@@ -1,0 +1,85 @@
+"""The key bar at the foot of the lesson and epoch screens: one line, live, clickable."""
+
+from __future__ import annotations
+
+from tutor.screens.lesson import LessonScreen
+from tutor.widgets.compute import ComputeBlock
+from tutor.widgets.key_bar import KeyBar
+
+SIZE = (110, 36)
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def bar_line(app) -> str:
+    bar = app.screen.query_one(KeyBar)
+    return bar.render().plain
+
+
+def hint(app, description: str):
+    bar = app.screen.query_one(KeyBar)
+    return next(h for h in bar.hints if h.description == description)
+
+
+async def test_the_bar_shows_the_screens_keys_and_the_palette_at_the_right(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(150, 36)) as pilot:
+        await settle(app, pilot)
+        line = bar_line(app)
+        assert line.startswith(" n Next section  p Prev section ")
+        assert " ? Keys " in line and " q Quit " in line
+        assert line.endswith(" ^p palette ")
+        assert len(line) == 150
+        # One hint per action: "n,pagedown" shows its first key only.
+        assert [h.description for h in app.screen.query_one(KeyBar).hints].count(
+            "Next section"
+        ) == 1
+
+
+async def test_clicking_a_key_presses_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen) and screen.section_index == 0
+        bar = screen.query_one(KeyBar)
+        start = bar.render().plain.index("p Prev section")
+        await pilot.click(KeyBar, offset=(1, 0))  # on " n Next section"
+        await settle(app, pilot)
+        assert screen.section_index == 1
+        await pilot.click(KeyBar, offset=(start + 3, 0))  # on "p Prev section"
+        await settle(app, pilot)
+        assert screen.section_index == 0
+        # Between the keys and the palette there is nothing to press.
+        assert bar.key_at(len(bar.render().plain) - 14) is None
+
+
+async def test_the_bar_follows_focus(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "Next op" not in bar_line(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        app.screen.query_one(ComputeBlock).focus()
+        await pilot.pause()
+        assert hint(app, "Next op").display == "→"
+        assert "Next op" in bar_line(app)
+
+
+async def test_a_narrow_bar_drops_whole_keys_and_keeps_the_palette(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        line = bar_line(app)
+        assert len(line) == 80 and line.endswith(" ^p palette ")
+        shown = line[: -len(" ^p palette ")].rstrip()
+        bar = app.screen.query_one(KeyBar)
+        # Every hint is either whole on the line or not there at all.
+        for each in bar.hints:
+            whole = f" {each.display} {each.description}"
+            assert whole in shown or each.description not in shown
+        assert "Quit" not in shown
