@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tutor.core.lesson import Lesson, parse_lesson_text
-from tutor.core.quiz import quiz_problems
+from tutor.core.quiz import proving, quiz_problems
+from tutor.core.quiz.draw import formula_draws
+from tutor.core.quiz.grading import reference_value
+from tutor.core.quiz.model import quiz_spec
 
 HEAD = """\
 ---
@@ -179,3 +183,64 @@ def test_structurally_broken_quizzes_are_left_to_the_structure_check() -> None:
 def test_the_shared_quiz_lesson_is_proved(quiz_lesson: Lesson) -> None:
     """The lesson the grading, CLI and card tests share is itself sound."""
     assert [str(problem) for problem in quiz_problems(quiz_lesson)] == []
+
+
+# -- the directional check: a few random directions before any entry -----------------------
+
+@pytest.fixture
+def big_text(formula) -> str:
+    """A proved quiz whose W1 (at least 8x7) has more entries than are probed one by one."""
+    text = formula("2 * X.T @ Yt @ W2.T", wrt="W1")
+    assert "m: [2, 3], h: [4, 6]" in text
+    return text.replace("m: [2, 3], h: [4, 6]", "m: [8, 9], h: [7, 8]")
+
+
+@pytest.fixture
+def big_quiz(big_text: str):
+    """The big quiz's spec, its draws and its references."""
+    lesson = parse_lesson_text(HEAD + big_text, Path("proving.md"))
+    spec = quiz_spec(lesson.quizzes[0])
+    draws = formula_draws(spec, lesson.seed)
+    references = [reference_value(spec, draw) for draw in draws]
+    return spec, draws, references
+
+
+def unprobed_entry(spec, draw) -> tuple[int, int]:
+    """An entry of W1 the entry-by-entry check leaves out on this draw."""
+    gradient = proving.numerical_gradient(spec, draw)
+    row, column = np.argwhere(np.isnan(gradient))[0]
+    return int(row), int(column)
+
+
+def test_a_big_right_reference_is_proved(big_text: str) -> None:
+    assert problems(big_text) == []
+
+
+def test_the_directions_agree_with_the_gradient_and_catch_one_wrong_entry(big_quiz) -> None:
+    spec, draws, references = big_quiz
+    draw, descent = draws[0], references[0]
+    gradient = -descent  # the loss's gradient; the quiz's answer is the descent step
+    assert gradient.size > proving.MAX_PROBED_ENTRIES
+    assert proving.directional_error(spec, draw, gradient) < 1e-7
+    wrong = gradient.copy()
+    wrong[unprobed_entry(spec, draw)] += 0.5
+    # Probing entries one by one misses it; the directions do not.
+    numeric = proving.numerical_gradient(spec, draw)
+    assert proving._gradient_error(wrong, numeric) <= proving.FD_TOLERANCE
+    assert proving.directional_error(spec, draw, wrong) > 100 * proving.FD_TOLERANCE
+
+
+def test_a_reference_wrong_only_where_no_entry_was_probed_fails(big_quiz) -> None:
+    spec, draws, references = big_quiz
+    altered = [reference.copy() for reference in references]
+    for draw, reference in zip(draws, altered, strict=True):
+        reference[unprobed_entry(spec, draw)] += 0.5
+    found = proving._proof_findings(spec, draws, altered)
+    assert len(found) == 1
+    assert "along random directions" in found[0][1]
+    assert proving._proof_findings(spec, draws, references) == []
+
+
+def test_a_wrong_shape_is_left_to_the_entry_check(big_quiz) -> None:
+    spec, draws, references = big_quiz
+    assert proving.directional_error(spec, draws[0], references[0].T) == float("inf")

@@ -38,6 +38,8 @@ FD_STEP = 1e-6
 FD_TOLERANCE = 1e-5
 #: At most this many entries of ``wrt`` are perturbed per draw (chosen at random).
 MAX_PROBED_ENTRIES = 48
+#: Random directions the loss's slope is checked along, per draw, before any entry is.
+PROBE_DIRECTIONS = 3
 #: Shape quizzes are checked on this many attempts' draws.
 SHAPE_ATTEMPTS = 3
 
@@ -198,23 +200,64 @@ def _verdict_finding(
 def _proof_findings(
     spec: QuizSpec, draws: list[Draw], references: list[np.ndarray]
 ) -> list[Finding]:
-    """Compare the reference with central finite differences of the loss, draw by draw."""
+    """Compare the reference with central finite differences of the loss, draw by draw.
+
+    The directional check comes first: it costs a few evaluations of the loss where
+    the entry by entry one costs two per probed entry, and a right gradient passes it.
+    Only a reference it does not confirm is probed entry by entry, which is what
+    names the mistake (a flipped sign, a factor, a transpose).
+    """
     assert spec.proves is not None
     proof = spec.proves
-    claimed, numeric = [], []
-    for draw, reference in zip(draws, references, strict=True):
-        if proof.wrt not in draw.environment.names():
-            return [
-                (spec.line, _quiz(spec, f"proves wrt '{proof.wrt}', which setup does not define"))
-            ]
-        try:
-            numeric.append(numerical_gradient(spec, draw))
-        except ExpressionError as error:
-            return [(spec.line, _quiz(spec, f"the loss does not evaluate: {error.message}"))]
-        claimed.append(proof.sign * reference)
-    if all(_gradient_error(c, n) <= FD_TOLERANCE for c, n in zip(claimed, numeric, strict=True)):
-        return []
+    claimed = [proof.sign * reference for reference in references]
+    if any(proof.wrt not in draw.environment.names() for draw in draws):
+        return [(spec.line, _quiz(spec, f"proves wrt '{proof.wrt}', which setup does not define"))]
+    try:
+        along = [directional_error(spec, draw, c) for draw, c in zip(draws, claimed, strict=True)]
+        if all(error <= FD_TOLERANCE for error in along):
+            return []
+        numeric = [numerical_gradient(spec, draw) for draw in draws]
+    except ExpressionError as error:
+        return [(spec.line, _quiz(spec, f"the loss does not evaluate: {error.message}"))]
+    pairs = zip(claimed, numeric, strict=True)
+    if all(_gradient_error(c, n) <= FD_TOLERANCE for c, n in pairs):
+        if not any(np.isnan(n).any() for n in numeric):
+            # Every entry was probed and agrees: the directions crossed a kink (a ReLU
+            # switching), where a slope along them means nothing.
+            return []
+        return [(spec.line, _quiz(spec, _unprobed_failure(spec, max(along))))]
     return [(spec.line, _quiz(spec, _proof_failure(spec, claimed, numeric)))]
+
+
+def directional_error(spec: QuizSpec, draw: Draw, claimed: np.ndarray) -> float:
+    """How far ``claimed`` is from the loss's slope along a few random directions.
+
+    For each direction D (seeded by the draw), the central difference
+    (loss(W + hD) − loss(W − hD)) / 2h is the derivative of the loss along D, which
+    the gradient G must give as the sum of G * D. A wrong G escapes only if its error
+    is orthogonal to every direction, which random directions make vanishingly
+    unlikely. Returns the relative error in norm over the directions (inf when the
+    shapes differ, so the entry by entry check reports it).
+    """
+    assert spec.proves is not None
+    weights = np.array(draw.environment.values[spec.proves.wrt], dtype=float)
+    if claimed.shape != weights.shape:
+        return float("inf")
+    _loss(spec, draw.environment)  # a loss that is not a number fails here, unperturbed
+    checkpoint = setup_checkpoint(spec, draw.dims, draw.seed, spec.proves.wrt)
+    rng = np.random.default_rng(draw.seed)
+    # Each entry moves in proportion to its size, as an entry by entry probe would.
+    scale = FD_STEP * np.maximum(1.0, np.abs(weights))
+    predicted, measured = [], []
+    for _ in range(PROBE_DIRECTIONS):
+        direction = rng.standard_normal(weights.shape) * scale
+        ahead = _loss_value(spec, resume_setup(spec, checkpoint, weights + direction))
+        behind = _loss_value(spec, resume_setup(spec, checkpoint, weights - direction))
+        measured.append((ahead - behind) / 2)
+        predicted.append(float(np.sum(claimed * direction)))
+    difference = np.linalg.norm(np.subtract(predicted, measured))
+    size = max(np.linalg.norm(predicted), np.linalg.norm(measured), 1e-300)
+    return float(difference / size)
 
 
 def numerical_gradient(spec: QuizSpec, draw: Draw) -> np.ndarray:
@@ -286,15 +329,29 @@ def _gradient_error(claimed: np.ndarray, numeric: np.ndarray) -> float:
     return float(difference / scale)
 
 
+def _failure_head(spec: QuizSpec) -> str:
+    assert spec.proves is not None
+    proof = spec.proves
+    what = f"−∂loss/∂{proof.wrt}" if proof.convention == "descent" else f"∂loss/∂{proof.wrt}"
+    return (
+        f"the reference answer {spec.answer!r} is not {what} (convention: {proof.convention}); "
+        f"central finite differences of {proof.loss!r} disagree: "
+    )
+
+
+def _unprobed_failure(spec: QuizSpec, error: float) -> str:
+    """A reference wrong only in entries the entry by entry sample left out."""
+    return _failure_head(spec) + (
+        f"along random directions the relative error is {error:.2g}, though the "
+        f"{MAX_PROBED_ENTRIES} entries probed one by one agree (some other entry is wrong)"
+    )
+
+
 def _proof_failure(spec: QuizSpec, claimed: list[np.ndarray], numeric: list[np.ndarray]) -> str:
     """Why the reference is not the gradient it claims to be, named like a learner's error."""
     assert spec.proves is not None
     proof = spec.proves
-    what = f"−∂loss/∂{proof.wrt}" if proof.convention == "descent" else f"∂loss/∂{proof.wrt}"
-    head = (
-        f"the reference answer {spec.answer!r} is not {what} (convention: {proof.convention}); "
-        f"central finite differences of {proof.loss!r} disagree: "
-    )
+    head = _failure_head(spec)
     if any(c.shape != n.shape for c, n in zip(claimed, numeric, strict=True)):
         return head + (
             f"it has shape {claimed[0].shape} but {proof.wrt} has shape {numeric[0].shape}"
