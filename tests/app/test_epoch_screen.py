@@ -42,7 +42,7 @@ def shown(screen: EpochScreen, selector: str) -> str:
     """The plain text a widget of the screen shows now."""
     widget = screen.query_one(selector)
     if isinstance(widget, PreparedView):
-        return widget.text.plain
+        return widget.plain
     assert isinstance(widget, Static)
     return str(widget.content)
 
@@ -93,7 +93,7 @@ async def test_the_loss_before_and_after_is_always_visible() -> None:
             loss = shown(screen, "#epoch-loss")
             assert f"Δ before {before}" in loss and f"Δ after {after}" in loss
             await pilot.press("right")
-        assert screen.query_one(MatrixGrid).text.plain.count(after) == 1
+        assert screen.query_one(MatrixGrid).plain.count(after) == 1
 
 
 async def test_the_update_step_shows_old_and_new_weights_with_moved_cells_marked() -> None:
@@ -103,7 +103,7 @@ async def test_the_update_step_shows_old_and_new_weights_with_moved_cells_marked
         screen = await ready(app, pilot)
         screen.step = [frame.step.name for frame in screen.frames].index("W2")
         await pilot.pause()
-        grid = screen.query_one(MatrixGrid).text.plain
+        grid = screen.query_one(MatrixGrid).plain
         assert "W2 old (4,1)" in grid and "W2 new (4,1)" in grid
         for old, new in zip(epoch.weights[1].ravel(), epoch.weights_after[1].ravel(), strict=True):
             assert format_value(old).strip() in grid
