@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tutor.screens.lesson import LessonScreen
 from tutor.widgets.compute import ComputeBlock
 from tutor.widgets.key_bar import KeyBar
@@ -70,13 +72,16 @@ async def test_the_bar_follows_focus(make_app) -> None:
         assert "Next op" in bar_line(app)
 
 
-async def test_a_narrow_bar_drops_whole_keys_and_keeps_the_palette(make_app) -> None:
+@pytest.mark.parametrize("palette", [True, False])
+async def test_a_narrow_bar_drops_whole_keys_and_keeps_the_palette(make_app, palette) -> None:
     app = make_app()
+    app.ENABLE_COMMAND_PALETTE = palette
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         line = bar_line(app)
-        assert len(line) == 80 and line.endswith(" ^p palette ")
-        shown = line[: -len(" ^p palette ")].rstrip()
+        assert len(line) == 80 and line.endswith(" ^p palette ") == palette
+        shown = line[: -len(" ^p palette ")] if palette else line
+        shown = shown.rstrip()
         bar = app.screen.query_one(KeyBar)
         # Every hint is either whole on the line or not there at all.
         for each in bar.hints:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import RenderResult
@@ -110,28 +111,31 @@ class KeyBar(Widget):
             start = line.cell_len
             self._append(line, hint, *styles)
             spans.append((start, line.cell_len, hint.key))
+        tail = Text(no_wrap=True, end="")
         if self.palette is not None:
-            # The palette's key keeps its place at the right, as Textual's footer has
-            # it: the keys give way to it on a narrow screen.
-            tail = Text(no_wrap=True, end="")
+            # The palette's key keeps its place at the right, as in Textual's footer.
             self._append(tail, self.palette, *styles)
-            room = max(0, self.size.width - tail.cell_len)
-            spans = [span for span in spans if span[1] <= room]
-            line.truncate(spans[-1][1] if spans else 0)
-            line.truncate(room, pad=True)
+        room = max(0, self.size.width - tail.cell_len)
+        # Keys that do not fit are left out whole, never cut in the middle.
+        spans = [span for span in spans if span[1] <= room]
+        line.truncate(spans[-1][1] if spans else 0)
+        line.truncate(room, pad=True)
+        if self.palette is not None:
             spans.append((room, room + tail.cell_len, self.palette.key))
             line.append_text(tail)
         self._spans = spans
         return line
 
     @staticmethod
-    def _append(line: Text, hint: KeyHint, key_style, description_style, disabled_style) -> None:
+    def _append(
+        line: Text, hint: KeyHint, key_style: Style, description_style: Style, disabled: Style
+    ) -> None:
         start = len(line)
         line.append(f" {hint.display} ", key_style)
         if hint.description:
             line.append(f"{hint.description} ", description_style)
         if not hint.enabled:
-            line.stylize(disabled_style, start)
+            line.stylize(disabled, start)
 
     def key_at(self, x: int) -> str | None:
         """The key drawn at cell ``x`` of the bar, if any."""
