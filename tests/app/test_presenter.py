@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from textual.widgets import Footer
 
 from tutor.app import TutorApp
 from tutor.core.lesson import Block, parse_lesson_text
@@ -23,6 +22,7 @@ from tutor.screens.epoch import EpochScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.presenter import PACES, PresenterScreen, nearest_pace, split_reveals
 from tutor.widgets.compute import ComputeBlock
+from tutor.widgets.key_bar import KeyBar
 from tutor.widgets.lesson_list import LessonList
 from tutor.widgets.prose import ProseView
 from tutor.widgets.scratchpad import Scratchpad
@@ -164,7 +164,7 @@ async def test_presenter_mode_has_no_sidebar_scratchpad_or_footer(presenter_app)
         screen = app.screen
         assert isinstance(screen, PresenterScreen)
         assert not screen.query(LessonList) and not screen.query(Scratchpad)
-        assert not screen.query(Footer)
+        assert not screen.query(KeyBar)
         banner = plain(screen.query_one("#presenter-banner"))
         assert "Lesson 1 · A Talk In Three Parts" in banner and "(1/3)" in banner
         assert "PgDn" in plain(screen.query_one("#presenter-status"))
