@@ -52,7 +52,34 @@ SAMPLES = [
     "Before\n\n```python\nA[0, 2]  # a comment\n```\n\nAfter\n\n---\n\n### Heading three",
     "# Title\n\nline one  \nline two\\\nline three",
     "``code with ` inside`` and ` spaced `",
+    # Flanking: a run after punctuation and before a letter or digit neither opens nor
+    # closes, so a power stays a power.
+    "sum((Y - X @ W1 @ W2)**2). Not sum(Y - X @ W1 @ W2)**2, whose errors cancel.",
+    "**(a)** b, x**2 + y**2, a ** b ** c",
+    "*(x)*y stays; (x)*y* is (x) and an italic y",
 ]
+
+
+def bundled_quiz_texts() -> list[tuple[str, str]]:
+    """Every quiz prompt and solution, which quiz cards draw as prose too."""
+    library = load_library(bundled_lessons_dir())
+    texts = []
+    for lesson in library.lessons:
+        for block in lesson.quizzes:
+            data = block.data if isinstance(block.data, dict) else {}
+            for key in ("prompt", "solution"):
+                if isinstance(data.get(key), str):
+                    texts.append((f"{lesson.id}:{block.line}:{key}", render_math(data[key])))
+    return texts
+
+
+def test_every_bundled_quiz_prompt_and_solution_reads_as_rich_markdown_draws_it() -> None:
+    texts = bundled_quiz_texts()
+    assert len(texts) > 100
+    different = [
+        where for where, text in texts if plain(prose_renderable(text)) != plain(Markdown(text))
+    ]
+    assert different == []
 
 
 @pytest.mark.parametrize("text", SAMPLES)

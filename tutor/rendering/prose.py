@@ -16,6 +16,7 @@ plain functions on lines and strings, so they are tested without a console.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -340,8 +341,9 @@ def _code_span(source: str, index: int) -> tuple[str, int] | None:
 def _delimited(source: str, index: int) -> tuple[str, str, int] | None:
     """Strong (``**``/``__``), emphasis (``*``/``_``) or strike (``~~``) opening at ``index``.
 
-    As CommonMark has it for the cases prose meets: the opener is followed and the closer
-    preceded by a non-space, and an underscore inside a word (``W_1``) is not emphasis.
+    As CommonMark has it: an opener must be left-flanking and a closer right-flanking,
+    so ``(Y - Ŷ)**2`` is a power, not bold, and an underscore inside a word (``W_1``)
+    is not emphasis.
     """
     char = source[index]
     double = source.startswith(char * 2, index)
@@ -350,7 +352,7 @@ def _delimited(source: str, index: int) -> tuple[str, str, int] | None:
     size = 2 if double else 1
     kind = "strike" if char == "~" else "strong" if double else "em"
     start = index + size
-    if start >= len(source) or source[start].isspace():
+    if start >= len(source) or not _left_flanking(source, index, size):
         return None
     if char == "_" and index > 0 and source[index - 1].isalnum():
         return None
@@ -362,13 +364,60 @@ def _delimited(source: str, index: int) -> tuple[str, str, int] | None:
         after = end + size
         closes = (
             end > start
-            and not source[end - 1].isspace()
+            and _right_flanking(source, end, size)
             and not (size == 1 and after < len(source) and source[after] == char)
             and not (char == "_" and after < len(source) and source[after].isalnum())
         )
         if closes:
+            if _opener_between(source, char, size, start, end):
+                return None  # the closer pairs with the nearer opener, as in CommonMark
             return source[start:end], kind, after
         search = end + 1 if size == 1 else end + size
+
+
+def _opener_between(source: str, char: str, size: int, start: int, end: int) -> bool:
+    """Is there a run of ``char`` (of ``size``) in ``source[start:end]`` that could open?"""
+    index = source.find(char * size, start, end)
+    while index >= 0:
+        lone = size > 1 or (source[index - 1] != char and source[index + 1] != char)
+        if (
+            lone
+            and _left_flanking(source, index, size)
+            and not _right_flanking(source, index, size)
+        ):
+            return True
+        index = source.find(char * size, index + size, end)
+    return False
+
+
+def _around(source: str, index: int, size: int) -> tuple[str, str]:
+    """The characters before and after a delimiter run (a space at either end of the text)."""
+    before = source[index - 1] if index > 0 else " "
+    after = source[index + size] if index + size < len(source) else " "
+    return before, after
+
+
+def _punctuation(char: str) -> bool:
+    """Punctuation as CommonMark counts it: Unicode's punctuation and symbols."""
+    return unicodedata.category(char)[0] in "PS"
+
+
+def _left_flanking(source: str, index: int, size: int) -> bool:
+    """Can the run at ``index`` open: not followed by a space, nor by punctuation that
+    follows a letter or digit (``)**2`` does not open)."""
+    before, after = _around(source, index, size)
+    if after.isspace():
+        return False
+    return not _punctuation(after) or before.isspace() or _punctuation(before)
+
+
+def _right_flanking(source: str, index: int, size: int) -> bool:
+    """Can the run at ``index`` close: not preceded by a space, nor by punctuation that
+    comes before a letter or digit (``)**2`` does not close)."""
+    before, after = _around(source, index, size)
+    if before.isspace():
+        return False
+    return not _punctuation(before) or after.isspace() or _punctuation(after)
 
 
 # -- drawing --------------------------------------------------------------------------------
