@@ -187,6 +187,7 @@ def test_the_shared_quiz_lesson_is_proved(quiz_lesson: Lesson) -> None:
 
 # -- the directional check: a few random directions before any entry -----------------------
 
+
 @pytest.fixture
 def big_text(formula) -> str:
     """A proved quiz whose W1 (at least 8x7) has more entries than are probed one by one."""
@@ -244,3 +245,46 @@ def test_a_reference_wrong_only_where_no_entry_was_probed_fails(big_quiz) -> Non
 def test_a_wrong_shape_is_left_to_the_entry_check(big_quiz) -> None:
     spec, draws, references = big_quiz
     assert proving.directional_error(spec, draws[0], references[0].T) == float("inf")
+
+
+RELU_LAYER = """\
+---
+id: relu-layer
+title: A ReLU layer
+order: 1
+summary: A wide ReLU layer's weight gradient.
+seed: 277
+---
+
+## Quiz
+
+```quiz
+id: layer-weight
+kind: formula
+prompt: Type dC/dw.
+dims: {n: [55, 64], m: [8, 12], h: [40, 54]}
+setup: |
+  x = randn(n, m)
+  w = randn(m, h)
+  y = randn(n, h)
+names: [x, w, y]
+answer: x.T @ ((relu(x @ w) - y) * step(x @ w))
+proves:
+  loss: 0.5 * sum((y - relu(x @ w))**2)
+  wrt: w
+  convention: gradient
+```
+"""
+
+
+def test_a_direction_that_crosses_a_relu_kink_does_not_fail_a_right_gradient() -> None:
+    """Seed 277's first directions cross a kink (thousands of pre-activations all move);
+    the finer second look does not, and the sampled entries agree: proved."""
+    lesson = parse_lesson_text(RELU_LAYER, Path("relu.md"))
+    spec = quiz_spec(lesson.quizzes[0])
+    draws = formula_draws(spec, lesson.seed)
+    references = [reference_value(spec, draw) for draw in draws]
+    first = [proving.directional_error(spec, d, r) for d, r in zip(draws, references, strict=True)]
+    assert max(first) > proving.FD_TOLERANCE  # the case this test is about
+    assert references[0].size > proving.MAX_PROBED_ENTRIES
+    assert list(quiz_problems(lesson)) == []

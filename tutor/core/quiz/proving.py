@@ -40,6 +40,8 @@ FD_TOLERANCE = 1e-5
 MAX_PROBED_ENTRIES = 48
 #: Random directions the loss's slope is checked along, per draw, before any entry is.
 PROBE_DIRECTIONS = 3
+#: The second look along directions takes this fraction of ``FD_STEP``.
+FINE_STEP_RATIO = 0.01
 #: Shape quizzes are checked on this many attempts' draws.
 SHAPE_ATTEMPTS = 3
 
@@ -220,24 +222,37 @@ def _proof_findings(
     except ExpressionError as error:
         return [(spec.line, _quiz(spec, f"the loss does not evaluate: {error.message}"))]
     pairs = zip(claimed, numeric, strict=True)
-    if all(_gradient_error(c, n) <= FD_TOLERANCE for c, n in pairs):
-        if not any(np.isnan(n).any() for n in numeric):
-            # Every entry was probed and agrees: the directions crossed a kink (a ReLU
-            # switching), where a slope along them means nothing.
-            return []
-        return [(spec.line, _quiz(spec, _unprobed_failure(spec, max(along))))]
-    return [(spec.line, _quiz(spec, _proof_failure(spec, claimed, numeric)))]
+    if not all(_gradient_error(c, n) <= FD_TOLERANCE for c, n in pairs):
+        return [(spec.line, _quiz(spec, _proof_failure(spec, claimed, numeric)))]
+    if not any(np.isnan(n).any() for n in numeric):
+        # Every entry was probed and agrees: the directions crossed a kink (a ReLU
+        # switching), where a slope along them means nothing.
+        return []
+    # The probed entries agree, the directions did not. A step along a direction moves
+    # every weight at once and may cross a kink no single-entry step crosses; a wrong
+    # entry that no probe reached disagrees at any step. So look again, along other
+    # directions with a hundredth of the step, before blaming an entry.
+    again = [
+        directional_error(spec, draw, c, fine=True) for draw, c in zip(draws, claimed, strict=True)
+    ]
+    if all(error <= FD_TOLERANCE for error in again):
+        return []
+    return [(spec.line, _quiz(spec, _unprobed_failure(spec, max(again))))]
 
 
-def directional_error(spec: QuizSpec, draw: Draw, claimed: np.ndarray) -> float:
+def directional_error(
+    spec: QuizSpec, draw: Draw, claimed: np.ndarray, *, fine: bool = False
+) -> float:
     """How far ``claimed`` is from the loss's slope along a few random directions.
 
     For each direction D (seeded by the draw), the central difference
     (loss(W + hD) − loss(W − hD)) / 2h is the derivative of the loss along D, which
     the gradient G must give as the sum of G * D. A wrong G escapes only if its error
     is orthogonal to every direction, which random directions make vanishingly
-    unlikely. Returns the relative error in norm over the directions (inf when the
-    shapes differ, so the entry by entry check reports it).
+    unlikely. The directions come from a stream of their own (not the one ``setup``
+    drew the weights from); ``fine`` takes other directions and a hundredth of the
+    step. Returns the relative error in norm over the directions (inf when the shapes
+    differ, so the entry by entry check reports it).
     """
     assert spec.proves is not None
     weights = np.array(draw.environment.values[spec.proves.wrt], dtype=float)
@@ -245,9 +260,10 @@ def directional_error(spec: QuizSpec, draw: Draw, claimed: np.ndarray) -> float:
         return float("inf")
     _loss(spec, draw.environment)  # a loss that is not a number fails here, unperturbed
     checkpoint = setup_checkpoint(spec, draw.dims, draw.seed, spec.proves.wrt)
-    rng = np.random.default_rng(draw.seed)
+    rng = np.random.default_rng([draw.seed, 2 if fine else 1])
     # Each entry moves in proportion to its size, as an entry by entry probe would.
-    scale = FD_STEP * np.maximum(1.0, np.abs(weights))
+    step = FD_STEP * (FINE_STEP_RATIO if fine else 1.0)
+    scale = step * np.maximum(1.0, np.abs(weights))
     predicted, measured = [], []
     for _ in range(PROBE_DIRECTIONS):
         direction = rng.standard_normal(weights.shape) * scale
