@@ -43,16 +43,28 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def settled(app: App) -> bool:
+def settled(app: App, *, between_paints: bool = False) -> bool:
     """True when nothing on screen waits to be laid out, restyled or repainted.
 
     A paint made while a visible widget still has a refresh pending, or while the app
     or the screen still holds messages (such as the one asking for that refresh), is
     not yet the screen the user will look at. Widgets outside the visible area (in a
     collapsed section, below the fold) do not count: they are not painted anyway.
+
+    During a paint the screen's own bookkeeping is stale (it clears it after handing
+    the update over), so it is read only ``between_paints``: there, a layout or repaint
+    the screen has taken on but its update timer has not yet drawn is still pending.
     """
     screen = app.screen
     if not app._message_queue.empty() or not screen._message_queue.empty():
+        return False
+    if between_paints and (
+        screen._layout_required
+        or screen._scroll_required
+        or screen._repaint_required
+        or screen._recompose_required
+        or screen._dirty_widgets
+    ):
         return False
     for widget in screen._compositor.visible_widgets:
         if widget is screen:
@@ -82,7 +94,7 @@ class SettleWatch:
     def __init__(self, done: Callable[[App, float], None]) -> None:
         self.done = done
         self.armed = False
-        self.looking = False
+        self._looking: asyncio.TimerHandle | None = None
 
     def arm(self) -> None:
         self.armed = True
@@ -93,20 +105,26 @@ class SettleWatch:
             return
         if settled(app):
             self._finish(app, cpu)
-        elif not self.looking:
-            self.looking = True
-            asyncio.get_running_loop().call_later(0.001, self._look, app)
+        elif self._looking is None:
+            self._look_later(app)
+
+    def _look_later(self, app: App) -> None:
+        self._looking = asyncio.get_running_loop().call_later(0.001, self._look, app)
 
     def _look(self, app: App) -> None:
+        self._looking = None
         if not self.armed:
-            self.looking = False
-        elif settled(app):
-            self.looking = False
+            return
+        if settled(app, between_paints=True):
             self._finish(app, time.process_time())
         else:
-            asyncio.get_running_loop().call_later(0.001, self._look, app)
+            self._look_later(app)
 
     def _finish(self, app: App, cpu: float) -> None:
+        # A look still scheduled belongs to this paint, not to the next one armed.
+        if self._looking is not None:
+            self._looking.cancel()
+            self._looking = None
         self.armed = False
         self.done(app, cpu)
 
