@@ -33,7 +33,7 @@ async def test_the_bar_shows_the_screens_keys_and_the_palette_at_the_right(make_
         line = bar_line(app)
         assert line.startswith(" n Next section  p Prev section ")
         assert " ? Keys " in line and " q Quit " in line
-        assert line.endswith(" ^p palette ")
+        assert line.endswith(" ? Keys  ^p palette ")
         assert len(line) == 150
         # One hint per action: "n,pagedown" shows its first key only.
         assert [h.description for h in app.screen.query_one(KeyBar).hints].count(
@@ -55,8 +55,10 @@ async def test_clicking_a_key_presses_it(make_app) -> None:
         await pilot.click(KeyBar, offset=(start + 3, 0))  # on "p Prev section"
         await settle(app, pilot)
         assert screen.section_index == 0
-        # Between the keys and the palette there is nothing to press.
-        assert bar.key_at(len(bar.render().plain) - 14) is None
+        # Between the keys and the pinned ones at the right there is nothing to press.
+        line = bar.render().plain
+        assert bar.key_at(line.index("? Keys") - 2) is None
+        assert bar.key_at(line.index("? Keys")) == "question_mark"
 
 
 async def test_the_bar_follows_focus(make_app) -> None:
@@ -79,12 +81,49 @@ async def test_a_narrow_bar_drops_whole_keys_and_keeps_the_palette(make_app, pal
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         line = bar_line(app)
-        assert len(line) == 80 and line.endswith(" ^p palette ") == palette
-        shown = line[: -len(" ^p palette ")] if palette else line
-        shown = shown.rstrip()
+        # Help (which lists every key) and the palette stay, at the right.
+        pinned = " ? Keys  ^p palette " if palette else " ? Keys "
+        assert len(line) == 80 and line.endswith(pinned)
+        shown = line[: -len(pinned)].rstrip()
         bar = app.screen.query_one(KeyBar)
         # Every hint is either whole on the line or not there at all.
         for each in bar.hints:
             whole = f" {each.display} {each.description}"
             assert whole in shown or each.description not in shown
         assert "Quit" not in shown
+
+
+async def test_a_key_under_the_mouse_is_lit_and_explained(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        bar = app.screen.query_one(KeyBar)
+        hover = bar.get_component_rich_style("key-bar--hover", partial=True)
+
+        def lit() -> set[int]:
+            return {span.start for span in bar.render().spans if span.style == hover}
+
+        assert lit() == set()
+        await pilot.hover(KeyBar, offset=(2, 0))
+        assert bar.hover is not None and bar.hover.description == "Next section"
+        assert bar.tooltip == "Go to the next section"
+        assert bar.styles.pointer == "pointer"
+        assert lit() == {0}
+        await pilot.hover(KeyBar, offset=(bar.render().plain.index("? Keys") - 2, 0))
+        assert bar.hover is None and bar.tooltip is None
+
+
+async def test_clicking_a_disabled_key_rings_the_bell(make_app, monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        bar = app.screen.query_one(KeyBar)
+        first = bar.hints[0]
+        bar.hints = [first._replace(enabled=False), *bar.hints[1:]]
+        bar.refresh()
+        await pilot.pause()
+        rung = []
+        monkeypatch.setattr(app, "bell", lambda: rung.append(True))
+        await pilot.click(KeyBar, offset=(1, 0))
+        await settle(app, pilot)
+        assert rung == [True] and app.screen.section_index == 0

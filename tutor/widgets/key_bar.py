@@ -4,8 +4,12 @@ Textual's ``Footer`` builds a widget per key and composes itself a second time a
 soon as the screen's bindings are known (and again whenever focus moves), which on
 the lesson screen cost about 30 ms before the first paint. What a learner needs from
 it is one line of text: the keys that work here, dimmed when they do nothing, each
-clickable (a browser under ``tutor serve`` has a mouse). This draws that line and
-redraws it, without any layout, when the bindings change.
+clickable, lit and explained (its tooltip) under the mouse (a browser under
+``tutor serve`` has one). This draws that line and redraws it, without any layout,
+when the bindings change.
+
+On a narrow screen the keys that do not fit are left out whole; the help key (which
+lists every key) and the command palette's keep their place at the right.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from textual.app import RenderResult
 from textual.screen import Screen
 from textual.widget import Widget
 
+#: Actions whose keys stay on the bar however narrow it is, at its right end.
+PINNED_ACTIONS = ("app.help", "help")
+
 
 class KeyHint(NamedTuple):
     """One key as the bar shows it."""
@@ -29,6 +36,7 @@ class KeyHint(NamedTuple):
     """How the key is written, e.g. ``?`` or ``^p``."""
     description: str
     enabled: bool
+    tooltip: str = ""
 
 
 class KeyBar(Widget):
@@ -36,7 +44,12 @@ class KeyBar(Widget):
 
     ALLOW_SELECT = False
 
-    COMPONENT_CLASSES = {"key-bar--key", "key-bar--description", "key-bar--disabled"}
+    COMPONENT_CLASSES = {
+        "key-bar--key",
+        "key-bar--description",
+        "key-bar--disabled",
+        "key-bar--hover",
+    }
 
     DEFAULT_CSS = """
     KeyBar {
@@ -54,15 +67,19 @@ class KeyBar(Widget):
             background: $footer-description-background;
         }
         .key-bar--disabled { text-style: dim; }
+        .key-bar--hover { background: $block-hover-background; }
     }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.hints: list[KeyHint] = []
-        self.palette: KeyHint | None = None
-        #: Where each hint was drawn last: (first cell, end cell, key).
-        self._spans: list[tuple[int, int, str]] = []
+        #: Shown at the right end whatever the width: help, then the palette.
+        self.pinned: list[KeyHint] = []
+        #: The hint under the mouse, if any.
+        self.hover: KeyHint | None = None
+        #: Where each hint was drawn last: (first cell, end cell, hint).
+        self._spans: list[tuple[int, int, KeyHint]] = []
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -75,74 +92,106 @@ class KeyBar(Widget):
         """Read the screen's active bindings again; repaint only if the line changed."""
         if screen is not self.screen:
             return
-        hints, palette = self.read_hints(screen)
-        if hints != self.hints or palette != self.palette:
-            self.hints, self.palette = hints, palette
+        hints, pinned = self.read_hints(screen)
+        if hints != self.hints or pinned != self.pinned:
+            self.hints, self.pinned = hints, pinned
             self.refresh()
 
-    def read_hints(self, screen: Screen) -> tuple[list[KeyHint], KeyHint | None]:
-        """The shown keys, one per action (the first key bound to it), and the palette's."""
+    def read_hints(self, screen: Screen) -> tuple[list[KeyHint], list[KeyHint]]:
+        """The shown keys, one per action (the first key bound to it), and the pinned."""
         active = screen.active_bindings
         hints: list[KeyHint] = []
+        pinned: list[KeyHint] = []
         actions: set[str] = set()
-        for _node, binding, enabled, _tooltip in active.values():
+        for _node, binding, enabled, tooltip in active.values():
             if not binding.show or binding.action in actions:
                 continue
             actions.add(binding.action)
-            display = self.app.get_key_display(binding)
-            hints.append(KeyHint(binding.key, display, binding.description, enabled))
-        palette: KeyHint | None = None
+            hint = KeyHint(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                enabled,
+                tooltip or binding.tooltip,
+            )
+            (pinned if binding.action in PINNED_ACTIONS else hints).append(hint)
         palette_key = self.app.COMMAND_PALETTE_BINDING
         if self.app.ENABLE_COMMAND_PALETTE and palette_key in active:
-            _node, binding, enabled, _tooltip = active[palette_key]
+            _node, binding, enabled, tooltip = active[palette_key]
             display = self.app.get_key_display(binding)
-            palette = KeyHint(binding.key, display, binding.description, enabled)
-        return hints, palette
+            tip = tooltip or binding.tooltip or "Search lessons, sections and commands"
+            pinned.append(KeyHint(binding.key, display, binding.description, enabled, tip))
+        return hints, pinned
+
+    # -- drawing ----------------------------------------------------------------------
 
     def render(self) -> RenderResult:
-        styles = (
-            self.get_component_rich_style("key-bar--key", partial=True),
-            self.get_component_rich_style("key-bar--description", partial=True),
-            self.get_component_rich_style("key-bar--disabled", partial=True),
-        )
         line = Text(no_wrap=True, overflow="crop", end="")
-        spans: list[tuple[int, int, str]] = []
+        spans: list[tuple[int, int, KeyHint]] = []
         for hint in self.hints:
             start = line.cell_len
-            self._append(line, hint, *styles)
-            spans.append((start, line.cell_len, hint.key))
+            self._append(line, hint)
+            spans.append((start, line.cell_len, hint))
         tail = Text(no_wrap=True, end="")
-        if self.palette is not None:
-            # The palette's key keeps its place at the right, as in Textual's footer.
-            self._append(tail, self.palette, *styles)
+        tail_spans: list[tuple[int, int, KeyHint]] = []
+        for hint in self.pinned:
+            start = tail.cell_len
+            self._append(tail, hint)
+            tail_spans.append((start, tail.cell_len, hint))
         room = max(0, self.size.width - tail.cell_len)
         # Keys that do not fit are left out whole, never cut in the middle.
         spans = [span for span in spans if span[1] <= room]
         line.truncate(spans[-1][1] if spans else 0)
         line.truncate(room, pad=True)
-        if self.palette is not None:
-            spans.append((room, room + tail.cell_len, self.palette.key))
-            line.append_text(tail)
+        line.append_text(tail)
+        spans += [(room + start, room + end, hint) for start, end, hint in tail_spans]
         self._spans = spans
         return line
 
-    @staticmethod
-    def _append(
-        line: Text, hint: KeyHint, key_style: Style, description_style: Style, disabled: Style
-    ) -> None:
+    def _append(self, line: Text, hint: KeyHint) -> None:
         start = len(line)
-        line.append(f" {hint.display} ", key_style)
+        line.append(f" {hint.display} ", self._style("key-bar--key"))
         if hint.description:
-            line.append(f"{hint.description} ", description_style)
+            line.append(f"{hint.description} ", self._style("key-bar--description"))
         if not hint.enabled:
-            line.stylize(disabled, start)
+            line.stylize(self._style("key-bar--disabled"), start)
+        if hint == self.hover:
+            line.stylize(self._style("key-bar--hover"), start)
+
+    def _style(self, component: str) -> Style:
+        return self.get_component_rich_style(component, partial=True)
+
+    # -- the mouse --------------------------------------------------------------------------
+
+    def hint_at(self, x: int) -> KeyHint | None:
+        """The hint drawn at cell ``x`` of the bar, if any."""
+        return next((hint for start, end, hint in self._spans if start <= x < end), None)
 
     def key_at(self, x: int) -> str | None:
         """The key drawn at cell ``x`` of the bar, if any."""
-        return next((key for start, end, key in self._spans if start <= x < end), None)
+        hint = self.hint_at(x)
+        return hint.key if hint else None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._set_hover(self.hint_at(event.x))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def _set_hover(self, hint: KeyHint | None) -> None:
+        if hint == self.hover:
+            return
+        self.hover = hint
+        self.tooltip = (hint.tooltip or None) if hint else None
+        self.styles.pointer = "pointer" if hint else "default"
+        self.refresh()
 
     def on_click(self, event: events.Click) -> None:
-        key = self.key_at(event.x)
-        if key is not None:
-            event.stop()
-            self.app.simulate_key(key)
+        hint = self.hint_at(event.x)
+        if hint is None:
+            return
+        event.stop()
+        if hint.enabled:
+            self.app.simulate_key(hint.key)
+        else:
+            self.app.bell()
