@@ -229,6 +229,16 @@ def test_environment_copy_is_independent_and_replays_the_generator(env: Environm
     assert env.names() == ["W1", "W2", "X", "Y", "b", "n", "v"]
 
 
+@pytest.mark.parametrize("seed", [7, None])
+def test_a_copy_made_before_any_draw_replays_the_generator(seed: int | None) -> None:
+    """The generator is made at the first draw; a copy made earlier still draws the same."""
+    env = Environment(seed=seed)
+    twin = env.copy()
+    np.testing.assert_array_equal(
+        evaluate("randn(3, 2)", env).value, evaluate("randn(3, 2)", twin).value
+    )
+
+
 def test_environment_refuses_bad_names_and_values() -> None:
     env = Environment()
     for bad in ("_x", "np", "lambda", "1a", "é"):

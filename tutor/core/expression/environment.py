@@ -84,11 +84,13 @@ class Environment:
         twin.functions = dict(self.functions)
         twin._seed = self._seed
         twin._rng = None
-        if self._rng is not None:
+        # Unseeded, the twin could not make the same generator itself: make it now.
+        source = self.rng if self._seed is None else self._rng
+        if source is not None:
             # The bit generator's state, copied: what deepcopy does, at half the cost
             # (a finite-difference proof copies an environment for every probe).
-            bits = type(self._rng.bit_generator)()
-            bits.state = self._rng.bit_generator.state
+            bits = type(source.bit_generator)()
+            bits.state = source.bit_generator.state
             twin._rng = np.random.Generator(bits)
         return twin
 
