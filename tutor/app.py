@@ -33,8 +33,10 @@ if TYPE_CHECKING:
     # lesson shows, not before the first paint.
     from tutor.widgets.quiz import QuizCard
 
-#: Start-up runs without garbage collection (``tutor.startup``); after this many seconds
-#: it is back on even if no lesson was computed.
+#: Start-up runs without garbage collection (``tutor.startup``): it is back on this many
+#: seconds after the first lesson is computed (time enough for its paint), and after
+#: ``STARTUP_SECONDS`` from the start even if no lesson ever is.
+SETTLE_DELAY = 0.1
 STARTUP_SECONDS = 2.0
 
 
@@ -255,8 +257,9 @@ class TutorApp(App[None]):
 
     def on_lesson_screen_computed(self, event: LessonScreen.Computed) -> None:
         # Start-up ran without garbage collection (``tutor.startup``): it resumes once
-        # the first lesson is on screen, computed, and the learner is reading.
-        self.call_after_refresh(startup.settle)
+        # the first lesson is computed and painted. A timer, not a callback after the
+        # screen's next refresh, which never comes if another screen is opened first.
+        self.set_timer(SETTLE_DELAY, startup.settle)
 
     def on_lesson_screen_lesson_chosen(self, event: LessonScreen.LessonChosen) -> None:
         self.open_lesson(event.lesson_id)
