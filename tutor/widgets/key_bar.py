@@ -126,17 +126,21 @@ class KeyBar(Widget):
     # -- drawing ----------------------------------------------------------------------
 
     def render(self) -> RenderResult:
+        styles = {
+            name: self.get_component_rich_style(f"key-bar--{name}", partial=True)
+            for name in ("key", "description", "disabled", "hover")
+        }
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, KeyHint]] = []
         for hint in self.hints:
             start = line.cell_len
-            self._append(line, hint)
+            self._append(line, hint, styles)
             spans.append((start, line.cell_len, hint))
         tail = Text(no_wrap=True, end="")
         tail_spans: list[tuple[int, int, KeyHint]] = []
         for hint in self.pinned:
             start = tail.cell_len
-            self._append(tail, hint)
+            self._append(tail, hint, styles)
             tail_spans.append((start, tail.cell_len, hint))
         room = max(0, self.size.width - tail.cell_len)
         # Keys that do not fit are left out whole, never cut in the middle.
@@ -148,18 +152,15 @@ class KeyBar(Widget):
         self._spans = spans
         return line
 
-    def _append(self, line: Text, hint: KeyHint) -> None:
+    def _append(self, line: Text, hint: KeyHint, styles: dict[str, Style]) -> None:
         start = len(line)
-        line.append(f" {hint.display} ", self._style("key-bar--key"))
+        line.append(f" {hint.display} ", styles["key"])
         if hint.description:
-            line.append(f"{hint.description} ", self._style("key-bar--description"))
+            line.append(f"{hint.description} ", styles["description"])
         if not hint.enabled:
-            line.stylize(self._style("key-bar--disabled"), start)
+            line.stylize(styles["disabled"], start)
         if hint == self.hover:
-            line.stylize(self._style("key-bar--hover"), start)
-
-    def _style(self, component: str) -> Style:
-        return self.get_component_rich_style(component, partial=True)
+            line.stylize(styles["hover"], start)
 
     # -- the mouse --------------------------------------------------------------------------
 
