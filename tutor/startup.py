@@ -6,8 +6,8 @@ runs every 700 new objects and now and then walks all of them, to find almost no
 garbage: measured, about 25 ms of the 300 ms a lesson takes to appear.
 
 So ``begin`` (the first thing ``tutor`` does) turns automatic collection off, and
-``settle`` turns it back on once start-up is over: the app as soon as its first
-lesson is computed and on screen, a sub-command before it runs, and ``main`` on its
+``settle`` turns it back on once start-up is over: the app a moment after its first
+lesson is computed (a timer), a sub-command before it runs, and ``main`` on its
 way out whatever happened. Only a process that called ``begin`` is touched: an app
 started by a test or another program keeps its collector as it was.
 """
