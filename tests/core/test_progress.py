@@ -121,6 +121,7 @@ def test_the_lock_is_exclusive_and_bounded(tmp_path: Path) -> None:
 
 # -- damaged files -----------------------------------------------------------------------------
 
+#: Files that are not progress at all: kept aside whole, the backup restored.
 DAMAGED = {
     "not-json": b"{ not json",
     "truncated": b'{"schema": 1, "last_lesson": "a", "positions": {"a": 1',
@@ -128,21 +129,99 @@ DAMAGED = {
     "binary": bytes(range(256)),
     "array": b"[1, 2, 3]",
     "number": b"42",
-    "schema-text": b'{"schema": "one"}',
-    "schema-null": b'{"schema": null}',
-    "positions-list": b'{"schema": 1, "positions": [1, 2]}',
-    "position-text": b'{"schema": 1, "positions": {"a": "x"}}',
-    "position-infinite": b'{"schema": 1, "positions": {"a": Infinity}}',
-    "position-nan": b'{"schema": 1, "positions": {"a": NaN}}',
-    "quiz-not-object": b'{"schema": 1, "quizzes": {"a": 5}}',
-    "record-not-object": b'{"schema": 1, "quizzes": {"a": {"q": 5}}}',
-    "attempts-negative": b'{"schema": 1, "quizzes": {"a": {"q": {"attempts": -1}}}}',
-    "passed-text": b'{"schema": 1, "quizzes": {"a": {"q": {"passed": "false"}}}}',
-    "last-lesson-list": b'{"schema": 1, "last_lesson": ["a"]}',
-    "opened-object": b'{"schema": 1, "opened": {"a": {"b": 1}}}',
     "deep-nesting": b'{"schema": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
     "latin-1": '{"schema": 1, "last_lesson": "café"}'.encode("latin-1"),
+    "huge-number": b'{"schema": 1, "positions": {"a": ' + b"9" * 5000 + b"}}",
 }
+
+#: A good file, and what one bad entry replaces in it: (path of keys, bad value).
+GOOD_ENTRIES = {
+    "schema": 1,
+    "last_lesson": "mine",
+    "positions": {"a": 2, "b": 5},
+    "opened": {"a": "2025-01-01T00:00:00+00:00", "b": "2025-01-02T00:00:00+00:00"},
+    "finished": {"a": "2025-01-03T00:00:00+00:00"},
+    "reached_end": {"a": "2025-01-03T00:00:00+00:00"},
+    "quizzes": {
+        "a": {"q1": {"attempts": 2, "passed": True, "revealed": False, "last": "t"}},
+        "b": {"q2": {"attempts": 1, "passed": False, "revealed": True, "last": "t"}},
+    },
+}
+BAD_ENTRIES = {
+    "schema-text": (("schema",), "one"),
+    "schema-null": (("schema",), None),
+    "last-lesson-list": (("last_lesson",), ["a"]),
+    "positions-list": (("positions",), [1, 2]),
+    "position-text": (("positions", "b"), "x"),
+    "position-infinite": (("positions", "b"), float("inf")),
+    "position-nan": (("positions", "b"), float("nan")),
+    "position-huge": (("positions", "b"), 10**30),
+    "opened-object": (("opened", "b"), {"b": 1}),
+    "quiz-not-object": (("quizzes", "b"), 5),
+    "record-not-object": (("quizzes", "b", "q2"), 5),
+    "attempts-negative": (("quizzes", "b", "q2", "attempts"), -1),
+    "attempts-text": (("quizzes", "b", "q2", "attempts"), "1"),
+    "passed-text": (("quizzes", "b", "q2", "passed"), "false"),
+    "revealed-number": (("quizzes", "b", "q2", "revealed"), 1),
+}
+
+
+def with_bad_entry(keys: tuple[str, ...], value: object) -> dict:
+    data = json.loads(json.dumps(GOOD_ENTRIES))
+    holder = data
+    for key in keys[:-1]:
+        holder = holder[key]
+    holder[keys[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize("case", BAD_ENTRIES.values(), ids=BAD_ENTRIES.keys())
+def test_one_bad_entry_costs_only_itself(tmp_path: Path, case) -> None:
+    """Every good entry is kept (no roll-back to the backup), the bad one is named once,
+    the file as it was is kept byte for byte, and the repaired file loads cleanly."""
+    keys, value = case
+    good_file_with_backup(tmp_path, "from-the-backup")
+    content = json.dumps(with_bad_entry(keys, value)).encode()
+    (tmp_path / "progress.json").write_bytes(content)
+    store = ProgressStore(tmp_path)
+    progress = store.load()
+    expected, set_aside = progress_module.read_progress(with_bad_entry(keys, value))
+    assert len(set_aside) == 1 and set_aside[0].startswith(".".join(keys))
+    assert progress == expected
+    if keys[0] != "last_lesson":
+        assert progress.last_lesson == "mine"
+    if keys[0] != "positions":
+        assert progress.positions == {"a": 2, "b": 5}
+    assert progress.positions.get("a") == 2 or keys == ("positions",)
+    assert progress.finished == {"a": "2025-01-03T00:00:00+00:00"}
+    assert progress.quizzes["a"]["q1"] == QuizRecord(2, True, False, "t")
+    if keys[:2] != ("quizzes", "b"):
+        assert progress.quizzes["b"]["q2"] == QuizRecord(1, False, True, "t")
+    (kept,) = tmp_path.glob("progress.corrupt-*.json")
+    assert kept.read_bytes() == content
+    assert len(store.notices) == 1
+    notice = store.notices[0]
+    assert "1 entry" in notice and ".".join(keys) in notice and str(kept) in notice
+    assert "everything else was kept" in notice
+    again = ProgressStore(tmp_path)
+    assert again.load() == expected and again.notices == []
+
+
+def test_a_bad_field_of_a_record_keeps_the_record_s_other_fields() -> None:
+    data = with_bad_entry(("quizzes", "b", "q2", "passed"), "yes")
+    progress, set_aside = progress_module.read_progress(data)
+    assert progress.quizzes["b"]["q2"] == QuizRecord(1, False, True, "t")
+    assert set_aside == ["quizzes.b.q2.passed: not true or false: 'yes'"]
+
+
+def test_many_bad_entries_are_named_briefly_in_one_notice(tmp_path: Path) -> None:
+    data = dict(GOOD_ENTRIES, positions={f"l{i}": "x" for i in range(10)})
+    (tmp_path / "progress.json").write_text(json.dumps(data))
+    store = ProgressStore(tmp_path)
+    progress = store.load()
+    assert progress.last_lesson == "mine" and progress.positions == {}
+    assert len(store.notices) == 1
+    assert "10 entries" in store.notices[0] and "and 7 more" in store.notices[0]
 
 
 @pytest.mark.parametrize("content", DAMAGED.values(), ids=DAMAGED.keys())
@@ -162,19 +241,15 @@ def test_a_damaged_file_is_kept_byte_for_byte_and_the_backup_restored(
     assert saved(tmp_path)["last_lesson"] == "good"  # the restored progress is saved again
 
 
-def test_a_damaged_file_that_cannot_be_moved_is_not_written_over(
+def test_a_damaged_file_that_cannot_be_kept_is_not_written_over(
     tmp_path: Path, monkeypatch
 ) -> None:
-    real_replace = os.replace
-
-    def replace(source, target) -> None:
-        if "corrupt" in str(target):
-            raise PermissionError(errno.EACCES, "Permission denied", str(target))
-        real_replace(source, target)
+    def refuse(folder, stem, stamp, raw) -> Path:
+        raise PermissionError(errno.EACCES, "Permission denied", str(folder))
 
     good_file_with_backup(tmp_path)
     (tmp_path / "progress.json").write_text("{ broken")
-    monkeypatch.setattr(progress_module.os, "replace", replace)
+    monkeypatch.setattr(progress_module, "_keep_copy", refuse)
     store = ProgressStore(tmp_path)
     assert store.load().last_lesson == "good"  # the backup, read-only
     assert store.save(Progress(last_lesson="other")) is False

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,8 @@ except ImportError:  # pragma: no cover - Windows
 LOCK_WAIT_SECONDS = 5.0
 #: Pause between two tries while another process holds the lock.
 _POLL_SECONDS = 0.01
+#: Never wait in ``open`` itself: a named pipe put where the lock file goes would.
+_OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 @contextlib.contextmanager
@@ -35,14 +38,19 @@ def folder_lock(path: Path, timeout: float = LOCK_WAIT_SECONDS) -> Iterator[bool
     unlocked, when it cannot be had: no ``fcntl`` here, a folder that cannot be
     written (then the save itself will fail and say so), or another process that
     kept it longer than ``timeout`` (a stopped process; not saving would lose more
-    than the rare interleaving the lock prevents).
+    than the rare interleaving the lock prevents), or something other than a regular
+    file at ``path``.
     """
     if fcntl is None:
         yield False
         return
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(path, _OPEN_FLAGS, 0o600)
     except OSError:
+        yield False
+        return
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a pipe or device put in its place
+        os.close(fd)
         yield False
         return
     try:
