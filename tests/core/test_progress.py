@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -546,3 +547,106 @@ def test_lesson_is_complete_only_at_the_end_with_every_quiz_passed() -> None:
     progress.record_answer("a", "q2", correct=True)
     assert progress.is_complete("a", ["q1", "q2"])
     assert Progress(reached_end={"b": "t"}).is_complete("b", [])
+
+
+def test_every_quiz_passed_without_reaching_the_end_is_not_complete() -> None:
+    """The one condition alone: a guard on the quizzes only would call this done."""
+    progress = Progress()
+    progress.record_answer("a", "q1", correct=True)
+    progress.record_answer("a", "q2", correct=True)
+    progress.reach_end("other-lesson")
+    assert not progress.is_complete("a", ["q1", "q2"])
+    assert not Progress().is_complete("b", [])  # no quizzes, but never at the end
+
+
+def test_reaching_the_end_with_a_quiz_not_passed_is_not_complete() -> None:
+    """The other condition alone: a guard on the end only would call this done."""
+    progress = Progress(reached_end={"a": "t"})
+    progress.record_answer("a", "q1", correct=True)
+    progress.record_answer("a", "q2", correct=False)
+    progress.record_answer("b", "q2", correct=True)  # the same id in another lesson
+    assert not progress.is_complete("a", ["q1", "q2"])
+    assert not progress.is_complete("a", ["q1", "q3"])  # a quiz never answered
+
+
+# -- answers after the solution was shown -----------------------------------------------------
+
+
+def test_an_answer_after_the_solution_counts_but_does_not_pass() -> None:
+    progress = Progress()
+    progress.record_answer("a", "q", correct=False)
+    progress.reveal("a", "q")
+    record = progress.record_answer("a", "q", correct=True, after_solution=True)
+    assert (record.attempts, record.passed, record.revealed) == (2, False, True)
+    assert progress.quiz_state("a", "q") == "solution seen"
+    assert progress.missed() == [("a", "q")]
+    progress.reach_end("a")
+    assert not progress.is_complete("a", ["q"])
+
+
+def test_after_solution_marks_the_solution_seen_even_without_reveal() -> None:
+    progress = Progress()
+    record = progress.record_answer("a", "q", correct=True, after_solution=True)
+    assert (record.attempts, record.passed, record.revealed) == (1, False, True)
+
+
+def test_a_later_sitting_can_still_pass_a_quiz_whose_solution_was_seen() -> None:
+    progress = Progress()
+    progress.reveal("a", "q")
+    progress.record_answer("a", "q", correct=True)
+    assert progress.quiz("a", "q").passed and progress.quiz_state("a", "q") == "passed"
+    assert progress.missed() == []
+
+
+def test_a_revealed_quiz_never_answered_is_on_the_review_list() -> None:
+    progress = Progress()
+    progress.reveal("a", "seen")
+    progress.record_answer("a", "tried", correct=False)
+    progress.record_answer("a", "done", correct=True)
+    assert progress.missed() == [("a", "seen"), ("a", "tried")]
+    states = {quiz: progress.quiz_state("a", quiz) for quiz in ("seen", "tried", "done", "x")}
+    assert states == {"seen": "solution seen", "tried": "tried", "done": "passed", "x": "new"}
+    assert "x" not in progress.quizzes["a"]  # asking for a state creates no record
+
+
+def test_solution_seen_survives_a_save_and_files_without_it_still_load(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path)
+    progress = store.load()
+    progress.record_answer("a", "q", correct=True, after_solution=True)
+    store.save(progress)
+    assert ProgressStore(tmp_path).load().quiz_state("a", "q") == "solution seen"
+    old = {"schema": 1, "quizzes": {"a": {"q": {"attempts": 3, "passed": True}}}}
+    (tmp_path / "progress.json").write_text(json.dumps(old))  # written before "revealed"
+    again = ProgressStore(tmp_path)
+    assert again.load().quiz("a", "q") == QuizRecord(3, True, False, "")
+    assert again.notices == []
+
+
+# -- the folder is fsynced after the rename -----------------------------------------------------
+
+
+def test_an_atomic_save_fsyncs_the_file_then_the_folder_after_the_rename(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Without the folder's fsync a power cut can lose the rename: observe it happen."""
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    folder_identity = (tmp_path.stat().st_dev, tmp_path.stat().st_ino)
+
+    def fsync(fd: int) -> None:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            assert (info.st_dev, info.st_ino) == folder_identity
+            events.append(("fsync", "folder"))
+        else:
+            events.append(("fsync", "file"))
+        real_fsync(fd)
+
+    def replace(source, target) -> None:
+        events.append(("replace", Path(target).name))
+        real_replace(source, target)
+
+    monkeypatch.setattr(progress_module.os, "fsync", fsync)
+    monkeypatch.setattr(progress_module.os, "replace", replace)
+    progress_module.atomic_write_json(tmp_path / "progress.json", {"a": 1})
+    assert events == [("fsync", "file"), ("replace", "progress.json"), ("fsync", "folder")]
