@@ -171,6 +171,8 @@ class TutorApp(App[None]):
         chosen = self.theme_override or self.settings.theme
         if chosen in self.available_themes:
             self.theme = chosen
+        if self.settings.notice:
+            self.notify(self.settings.notice, title="Settings", severity="warning", markup=False)
         if self.keep_progress:
             self.progress = self.store.load()
         for notice in self.store.notices:
