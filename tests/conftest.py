@@ -51,6 +51,13 @@ title: Quizzes
 order: 1
 summary: The quizzes the quiz tests share.
 seed: 11
+notation:
+  loss: Δ
+  descent: "the article's δ{wrt} = −∂Δ/∂{wrt}"
+feedback:
+  factor:
+    0.5: did you drop the 2 from the derivative of the square?
+    2: is a factor 2 counted twice?
 ---
 
 ## Gradients
@@ -94,6 +101,7 @@ setup: |
   B = randn(m, m)
 names: [A, B]
 answer: A @ B
+proves: {none: "a product, not a gradient"}
 ```
 
 ```quiz
@@ -105,6 +113,7 @@ setup: |
   r = randn(n, 1)
 names: [r]
 answer: sum(r**2)
+proves: {none: "a loss value, not a gradient"}
 ```
 
 ```quiz
@@ -112,6 +121,8 @@ id: w1-shape
 kind: shape
 prompt: X is ({n},{m}) and W1 is ({m},{h}). What is the shape of δW1?
 dims: {n: [7, 12], m: [2, 3], h: [4, 6]}
+given: {X: [n, m], Yt: [n, 1], W2: [h, 1]}
+of: X.T @ Yt @ W2.T
 answer: (m, h)
 explain: A gradient has one entry per weight.
 ```
@@ -123,6 +134,8 @@ prompt: What is ReLU′(x) for x < 0?
 choices: ["0", "1", "x"]
 answer: 1
 explain: ReLU is flat left of zero.
+why:
+  2: 1 is the slope right of zero.
 ```
 
 ```quiz
@@ -148,6 +161,12 @@ ${network}  A = X @ W1
   Yhat = A @ W2
 names: [A, Y, Yhat]
 answer: 2 * A.T @ (Y - Yhat)
+proves:
+  loss: sum((Y - X @ W1 @ W2)**2)
+  wrt: W2
+  convention: descent
+why:
+  1: A = X W1 is the hidden layer.
 ```
 """).substitute(network=NETWORK, residual=NETWORK_WITH_RESIDUAL)
 

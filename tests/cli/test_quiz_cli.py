@@ -118,6 +118,40 @@ def test_grade_choice(tutor_cli, folder: Path) -> None:
         tutor_cli("grade", "quizzes", "pick-two", "1,4", "--lessons", str(folder)).returncode == 0
     )
     assert tutor_cli("grade", "quizzes", "pick-two", "2", "--lessons", str(folder)).returncode == 1
+    wrong = tutor_cli("grade", "quizzes", "pick-one", "2", "--json", "--lessons", str(folder))
+    payload = json.loads(wrong.stdout)
+    assert wrong.returncode == 1 and payload["verdict"] == "wrong"
+    assert payload["message"].endswith("Option 2: 1 is the slope right of zero.")
+
+
+def test_grade_bug_line_and_fix(tutor_main, folder: Path) -> None:
+    lessons = ("--lessons", str(folder))
+    code, out, _ = tutor_main("grade", "quizzes", "residual-bug", "--line", "1", *lessons)
+    assert code == 1 and "Line 1: Wrong pick" in out and "A = X W1 is the hidden layer." in out
+    code, out, _ = tutor_main("grade", "quizzes", "residual-bug", "--line", "3", *lessons)
+    assert code == 0 and "Line 3: Correct" in out
+    code, out, _ = tutor_main(
+        "grade", "quizzes", "residual-bug", "2 * A.T @ (Y - Yhat)", "--line", "3", "--json", *lessons
+    )
+    payload = json.loads(out)
+    assert code == 0 and payload["verdict"] == "correct"
+    assert payload["line"] == {**payload["line"], "line": 3, "verdict": "correct"}
+    code, out, _ = tutor_main(
+        "grade", "quizzes", "residual-bug", "2 * A.T @ Yhat", "--line", "3", "--json", *lessons
+    )
+    assert code == 1 and json.loads(out)["verdict"] == "values"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("grade", "quizzes", "dw2", "--line", "2"),
+        ("grade", "quizzes", "residual-bug"),
+    ],
+)
+def test_grade_line_refusals(tutor_main, folder: Path, args: tuple[str, ...]) -> None:
+    code, _, err = tutor_main(*args, "--lessons", str(folder))
+    assert code == 2 and err.startswith("tutor:") and "Traceback" not in err
 
 
 @pytest.mark.parametrize(

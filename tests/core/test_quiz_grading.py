@@ -61,13 +61,14 @@ def test_transposed_square_answer_of_the_same_shape(quiz_lesson: Lesson) -> None
 def test_sign_names_the_descent_convention(quiz_lesson: Lesson) -> None:
     result = grade(quiz_lesson, "dw2", "-2 * (X @ W1).T @ Yt")
     assert result.verdict == "sign"
-    assert "δW2 = −∂Δ/∂W2" in result.message and "gradient" in result.message
+    assert "asks for the article's δW2 = −∂Δ/∂W2" in result.message
+    assert "your answer is ∂Δ/∂W2 itself" in result.message
 
 
 def test_sign_names_the_gradient_convention(quiz_lesson: Lesson) -> None:
     result = grade(quiz_lesson, "dw2-gradient", "2 * (X @ W1).T @ Yt")
     assert result.verdict == "sign"
-    assert "asks for the gradient ∂Δ/∂W2" in result.message
+    assert "asks for ∂Δ/∂W2; your answer is its negative" in result.message
 
 
 def test_missing_two_is_a_factor_of_one_half(quiz_lesson: Lesson) -> None:
@@ -229,11 +230,13 @@ def test_shape_quiz_swapped_and_wrong(quiz_lesson: Lesson) -> None:
     m, h, n = dims["m"], dims["h"], dims["n"]
     swapped = grade(quiz_lesson, "w1-shape", f"({h},{m})")
     assert swapped.verdict == "shape"
-    assert f"expected ({m},{h}), you wrote ({h},{m}): rows and columns swapped" in (
-        swapped.message[0].lower() + swapped.message[1:]
-    )
-    assert "one entry per weight" in swapped.message
-    assert grade(quiz_lesson, "w1-shape", f"({n},{h})").verdict == "shape"
+    assert swapped.message == f"Not ({h},{m}): rows and columns are swapped."
+    # A wrong answer never gives the right one away while attempts are left.
+    assert f"({m},{h})" not in swapped.message and "one entry per weight" not in swapped.message
+    half = grade(quiz_lesson, "w1-shape", f"({n},{h})")
+    assert half.verdict == "shape" and half.message == f"Not ({n},{h}): 1 of its 2 sizes is right."
+    axes = grade(quiz_lesson, "w1-shape", f"({m},{h},1)")
+    assert axes.message == f"Not ({m},{h},1): the result has 2 axes, not 3."
     assert grade(quiz_lesson, "w1-shape", "three by four").verdict == "invalid"
 
 
@@ -263,7 +266,11 @@ def test_shape_prompt_shows_the_draw(quiz_lesson: Lesson) -> None:
 def test_single_choice(quiz_lesson: Lesson) -> None:
     right = grade(quiz_lesson, "pick-one", "1")
     assert right.verdict == "correct" and "flat left of zero" in right.message
-    assert grade(quiz_lesson, "pick-one", "2").verdict == "values"
+    wrong = grade(quiz_lesson, "pick-one", "2")
+    assert wrong.verdict == "wrong" and wrong.title == "Wrong pick"
+    assert wrong.message == "Option 2 is not the right one. Option 2: 1 is the slope right of zero."
+    unexplained = grade(quiz_lesson, "pick-one", "3")
+    assert unexplained.message == "Option 3 is not the right one."
     assert grade(quiz_lesson, "pick-one", "1,2").verdict == "invalid"
     assert grade(quiz_lesson, "pick-one", "7").verdict == "invalid"
     assert grade(quiz_lesson, "pick-one", "zero").verdict == "invalid"
@@ -275,8 +282,8 @@ def test_multiple_choice_needs_exactly_the_right_set(quiz_lesson: Lesson) -> Non
     assert grade_choice(spec, "4 1").verdict == "correct"
     assert grade_choice(spec, [4, 1]).verdict == "correct"
     partial = grade_choice(spec, "1")
-    assert partial.verdict == "values" and "you missed 1" in partial.message
-    assert grade_choice(spec, "1,2,4").verdict == "values"
+    assert partial.verdict == "wrong" and "you missed 1" in partial.message
+    assert grade_choice(spec, "1,2,4").verdict == "wrong"
 
 
 def test_bug_quiz_line_then_fix(quiz_lesson: Lesson) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tutor.core.checking import check_folders
+from tutor.core.checking import Note, check_folders
 from tutor.core.errors import TutorError
 
 
@@ -20,11 +20,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "folders", nargs="*", type=Path, metavar="DIR", help="folders of lessons to check"
     )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also print notes: what was left unchecked on purpose, and why",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    seen, problems = check_folders(args.folders)
+    seen, found = check_folders(args.folders, notes=args.verbose)
+    problems = [problem for problem in found if not isinstance(problem, Note)]
+    for note in found:
+        if isinstance(note, Note):
+            print(f"{note.path}:{note.line}: note: {note.message}")
     if not seen:
         raise TutorError(
             "no lesson files (*.md) to check in "

@@ -17,13 +17,23 @@ CONVENTIONS = ("gradient", "descent")
 PLOT_KINDS = ("function", "gradient-depth", "loss-curve")
 
 _COMMON_QUIZ_KEYS = {"id", "kind", "prompt", "hints", "attempts", "solution", "explain"}
-_FORMULA_KEYS = {"dims", "setup", "answer", "names", "proves", "wrong", "strict", "tolerance"}
+_FORMULA_KEYS = {
+    "dims",
+    "setup",
+    "answer",
+    "names",
+    "proves",
+    "wrong",
+    "strict",
+    "tolerance",
+    "feedback",
+}
 _QUIZ_KEYS: dict[str, tuple[set[str], set[str]]] = {
     # kind: (required keys, optional keys)
-    "shape": ({"dims", "answer"}, {"setup"}),
+    "shape": ({"dims", "answer", "of"}, {"setup", "given"}),
     "formula": ({"setup", "answer"}, _FORMULA_KEYS),
-    "choice": ({"choices", "answer"}, {"multiple"}),
-    "bug": ({"code", "bug_line", "setup", "answer"}, _FORMULA_KEYS | {"fix_prompt"}),
+    "choice": ({"choices", "answer"}, {"multiple", "why"}),
+    "bug": ({"code", "bug_line", "setup", "answer"}, _FORMULA_KEYS | {"fix_prompt", "why"}),
 }
 _EPOCH_KEYS = {"layers", "act", "loss", "lr", "seed", "init", "init_scale", "epochs"}
 _PLOT_KEYS = {
@@ -93,6 +103,8 @@ def _typed_keys(data: dict[str, Any], line: int) -> list[tuple[int, str]]:
         problems += _choice_problems(data, line)
     if "proves" in data:
         problems += _proves_problems(data["proves"], line)
+    if "given" in data and "setup" in data:
+        problems.append((line, "a shape quiz takes given: or setup:, not both"))
     for wrong in data.get("wrong") or []:
         if not isinstance(wrong, dict) or wrong.get("verdict") not in VERDICTS:
             problems.append(
@@ -157,6 +169,17 @@ def _choice_problems(data: dict[str, Any], line: int) -> list[tuple[int, str]]:
 
 
 def _proves_problems(proves: Any, line: int) -> list[tuple[int, str]]:
+    if isinstance(proves, dict) and "none" in proves:
+        reason = proves["none"]
+        if len(proves) != 1 or not isinstance(reason, str) or not reason.strip():
+            return [
+                (
+                    line,
+                    "proves: {none: ...} takes one sentence saying why nothing is proved "
+                    "(quote it if it has a comma)",
+                )
+            ]
+        return []
     if not isinstance(proves, dict) or not {"loss", "wrt"} <= set(proves):
         return [(line, "proves needs loss and wrt (and convention: gradient or descent)")]
     convention = proves.get("convention", "gradient")

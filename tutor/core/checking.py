@@ -22,6 +22,10 @@ from tutor.core.lesson import Lesson, Problem, Prose
 from tutor.core.library import Library, load_library
 from tutor.core.mathtext import find_raw_latex
 
+class Note(Problem):
+    """Not a problem: what a check left unchecked on purpose, and why (``--verbose``)."""
+
+
 #: A check of a parsed lesson: yields the problems it finds.
 LessonCheck = Callable[[Lesson], Iterable[Problem]]
 
@@ -76,9 +80,9 @@ def compute_problems(lesson: Lesson) -> Iterable[Problem]:
 
 def quiz_proofs(lesson: Lesson) -> Iterable[Problem]:
     """Every quiz runs on its draws and every gradient answer passes finite differences."""
-    from tutor.core.quiz.proving import quiz_problems
+    from tutor.core.quiz.proving import quiz_findings
 
-    return quiz_problems(lesson)
+    return quiz_findings(lesson)
 
 
 def runnable_block_problems(lesson: Lesson) -> Iterable[Problem]:
@@ -114,22 +118,23 @@ def lesson_problems(lesson: Lesson) -> list[Problem]:
     return [problem for check in lesson_checks() for problem in check(lesson)]
 
 
-def check_library(library: Library) -> list[Problem]:
-    """All problems of a loaded library, sorted by file and line."""
+def check_library(library: Library, *, notes: bool = False) -> list[Problem]:
+    """All problems of a loaded library, sorted by file and line (with ``notes``, the
+    ``Note``s of what was left unchecked on purpose too)."""
     problems = list(library.problems)
     for found in _map_lessons(lesson_problems, library.lessons):
-        problems.extend(found)
+        problems.extend(p for p in found if notes or not isinstance(p, Note))
     return sorted(problems, key=lambda p: (str(p.path), p.line))
 
 
-def check_folders(folders: list[Path] | None) -> tuple[int, list[Problem]]:
+def check_folders(folders: list[Path] | None, *, notes: bool = False) -> tuple[int, list[Problem]]:
     """(number of lesson files seen, problems) over the given folders or the bundled ones."""
     libraries = [load_library(folder) for folder in (folders or [None])]
     seen = sum(
         len({lesson.path for lesson in lib.lessons} | {problem.path for problem in lib.problems})
         for lib in libraries
     )
-    return seen, [problem for lib in libraries for problem in check_library(lib)]
+    return seen, [problem for lib in libraries for problem in check_library(lib, notes=notes)]
 
 
 # -- sharing the lessons between processes --------------------------------------------

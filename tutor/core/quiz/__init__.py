@@ -23,9 +23,12 @@ from tutor.core.quiz.grading import (
     grade_bug_line,
     grade_choice,
     grade_formula,
+    grade_line,
     grade_shape,
 )
 from tutor.core.quiz.model import (
+    Feedback,
+    Notation,
     Proof,
     QuizFormatError,
     QuizSpec,
@@ -33,13 +36,15 @@ from tutor.core.quiz.model import (
     find_quiz,
     quiz_spec,
 )
-from tutor.core.quiz.proving import quiz_problems, standard_battery
+from tutor.core.quiz.proving import quiz_findings, quiz_problems, standard_battery
 
 __all__ = [
     "FORMULA_DRAWS",
     "VERDICT_TITLES",
     "Draw",
+    "Feedback",
     "Grade",
+    "Notation",
     "Proof",
     "QuizFormatError",
     "QuizSpec",
@@ -54,7 +59,9 @@ __all__ = [
     "grade_bug_line",
     "grade_choice",
     "grade_formula",
+    "grade_line",
     "grade_shape",
+    "quiz_findings",
     "quiz_problems",
     "quiz_spec",
     "shape_dims",

@@ -3,6 +3,8 @@
 A memorised (3,4) must not pass a shape quiz, and a formula that only happens to
 match on one set of matrices must not pass a formula quiz, so every attempt draws
 fresh dimensions (all distinct and > 1) and formulas are compared on several draws.
+Across a formula quiz's draws every dimension takes at least two values wherever its
+range allows, so an answer that writes 7 where the formula needs n never passes.
 Every draw is seeded from (lesson seed, quiz id, attempt, draw number) with a stable
 hash, so the same ``--seed`` gives the same numbers in every process.
 """
@@ -47,24 +49,50 @@ def draw_seed(seed: int, quiz_id: str, attempt: int, index: int = 0) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-def draw_dims(ranges: tuple[tuple[str, int, int], ...], seed: int) -> dict[str, int]:
+#: The smallest dimension drawn: a 1 would make a row and a column indistinguishable
+#: from a number, and a transpose from no transpose.
+MIN_DIMENSION = 2
+
+
+def draw_dims(
+    ranges: tuple[tuple[str, int, int], ...],
+    seed: int,
+    avoid: dict[str, int] | None = None,
+) -> dict[str, int]:
     """One value per dimension from its [low, high] range, every value distinct.
 
-    The narrowest range picks first, so a feasible set of ranges is almost always
-    drawn in one pass; a few reseeded passes cover the rest.
+    ``avoid`` names a value each dimension should not take (the value it took on an
+    earlier draw); it is kept wherever the ranges leave room, and given up for the
+    dimensions where they do not. The narrowest range picks first, so a feasible set
+    of ranges is almost always drawn in one pass; a few reseeded passes cover the rest.
     """
     rng = np.random.default_rng(seed)
     order = sorted(ranges, key=lambda item: item[2] - item[1])
-    for _ in range(64):
+    avoid = avoid or {}
+    for attempt in range(128):
+        # The first half of the passes keep away from every avoided value.
+        keep_away = avoid if attempt < 64 else {}
         chosen: dict[str, int] = {}
         for name, low, high in order:
-            free = [v for v in range(max(low, 2), high + 1) if v not in chosen.values()]
-            if not free:
+            taken = set(chosen.values())
+            free = [v for v in range(max(low, MIN_DIMENSION), high + 1) if v not in taken]
+            preferred = [v for v in free if v != keep_away.get(name)]
+            pool = preferred or free
+            if not pool:
                 break
-            chosen[name] = int(rng.choice(free))
+            chosen[name] = int(rng.choice(pool))
         else:
             return {name: chosen[name] for name, _, _ in ranges}
     raise QuizFormatError("dims ranges are too narrow to draw every dimension distinct")
+
+
+def single_valued_dims(ranges: tuple[tuple[str, int, int], ...]) -> list[tuple[str, int]]:
+    """The dimensions whose range allows one value only: (name, that value)."""
+    return [
+        (name, max(low, MIN_DIMENSION))
+        for name, low, high in ranges
+        if high <= max(low, MIN_DIMENSION)
+    ]
 
 
 def shape_dims(spec: QuizSpec, seed: int, attempt: int) -> dict[str, int]:
@@ -185,11 +213,17 @@ def _run_setup_line(spec: QuizSpec, environment: Environment, number: int, state
 def formula_draws(
     spec: QuizSpec, seed: int, attempt: int = 0, count: int = FORMULA_DRAWS
 ) -> list[Draw]:
-    """``count`` draws of a formula quiz: fresh dimensions and matrices each time."""
-    draws = []
+    """``count`` draws of a formula quiz: fresh dimensions and matrices each time.
+
+    Each draw after the first keeps every dimension away from the value it took on
+    the draw before, so no dimension is constant across the draws where its range
+    has room: a number typed in place of a dimension then fails on some draw.
+    """
+    draws: list[Draw] = []
     for index in range(count):
         draw = draw_seed(seed, spec.id, attempt, index)
-        dims = draw_dims(spec.dims, draw) if spec.dims else {}
+        avoid = draws[-1].dims if draws else None
+        dims = draw_dims(spec.dims, draw, avoid) if spec.dims else {}
         draws.append(Draw(index, draw, dims, run_setup(spec, dims, draw)))
     return draws
 

@@ -4,7 +4,7 @@ A formula answer is evaluated with the restricted evaluator on several random dr
 and compared numerically with the reference, so any equivalent form passes and a
 wrong one is named precisely. The verdicts are tried in one fixed order (invalid,
 shape, transposed, correct, sign, factor, values): the first that holds on every draw
-is the one given.
+is the one given. A choice or a bug quiz's line that is not the right one is ``wrong``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ VERDICT_TITLES = {
     "factor": "Off by a factor",
     "shape": "Wrong shape",
     "values": "Wrong values",
+    "wrong": "Wrong pick",
     "invalid": "Not understood",
 }
 _ERROR_TITLES = {
@@ -132,14 +133,35 @@ def grade_choice(spec: QuizSpec, answer: str | Iterable[int]) -> Grade:
     right = set(spec.picks)
     if picks == right:
         return Grade("correct", _with_explain("Correct.", spec.explain))
+    reasons = _reasons(spec, sorted(picks - right), "Option")
     if not spec.multiple:
-        return Grade("values", f"Option {next(iter(picks))} is not the right one.")
+        return Grade("wrong", f"Option {next(iter(picks))} is not the right one.{reasons}")
     hits, extra, missed = len(picks & right), len(picks - right), len(right - picks)
     return Grade(
-        "values",
+        "wrong",
         f"Not quite: {hits} of your picks {'is' if hits == 1 else 'are'} right, "
-        f"{extra} {'is' if extra == 1 else 'are'} not, and you missed {missed}.",
+        f"{extra} {'is' if extra == 1 else 'are'} not, and you missed {missed}.{reasons}",
     )
+
+
+def grade_line(spec: QuizSpec, line: int) -> Grade:
+    """Grade the line a learner picked as a bug quiz's faulty one, with the author's reason."""
+    count = len(spec.code_lines)
+    if not 1 <= line <= count:
+        return Grade("invalid", f"There is no line {line}: the listing has lines 1 to {count}.")
+    if grade_bug_line(spec, line):
+        return Grade("correct", f"Correct: line {line} is the faulty one.")
+    reason = spec.why_of(line)
+    message = f"Line {line} is not the faulty one" + (
+        f": {reason}" if reason else "; read each line's shapes and meaning again."
+    )
+    return Grade("wrong", message if message.endswith((".", "?", "!")) else message + ".")
+
+
+def _reasons(spec: QuizSpec, wrong_picks: list[int], what: str) -> str:
+    """ " Option 2: why it is wrong." for each wrong pick the author explained."""
+    found = [(number, spec.why_of(number)) for number in wrong_picks]
+    return "".join(f" {what} {number}: {reason}" for number, reason in found if reason)
 
 
 def grade_shape(spec: QuizSpec, answer_text: str, *, seed: int, attempt: int = 0) -> Grade:
@@ -153,16 +175,18 @@ def grade_shape(spec: QuizSpec, answer_text: str, *, seed: int, attempt: int = 0
     shown, wanted = format_shape(got), format_shape(expected)
     if got == expected:
         return Grade("correct", _with_explain(f"Correct: {wanted}.", spec.explain), expected, got)
+    # The expected shape is not said: the learner has attempts left, and the solution
+    # (shown when they run out) says it.
     if len(got) == len(expected) == 2 and got == expected[::-1]:
-        message = f"Expected {wanted}, you wrote {shown}: rows and columns swapped."
+        message = f"Not {shown}: rows and columns are swapped."
     elif len(got) != len(expected):
-        message = (
-            f"Expected {wanted}, you wrote {shown}: the result has {len(expected)} "
-            f"axes, not {len(got)}."
-        )
+        message = f"Not {shown}: the result has {len(expected)} axes, not {len(got)}."
     else:
-        message = f"Expected {wanted}, you wrote {shown}."
-    return Grade("shape", _with_explain(message, spec.explain), expected, got)
+        right = sum(g == e for g, e in zip(got, expected, strict=True))
+        message = (
+            f"Not {shown}: {right} of its {len(got)} sizes {'is' if right == 1 else 'are'} right."
+        )
+    return Grade("shape", message, expected, got)
 
 
 def expected_shape(spec: QuizSpec, dims: dict[str, int]) -> tuple[int, ...]:
@@ -232,7 +256,7 @@ def grade_on_draws(
             )
         answers.append(value)
     comparison = compare(answers, references, rtol=spec.tolerance)
-    message = _formula_message(spec, comparison, answers[0], references[0], draws)
+    message = _formula_message(spec, comparison, answers, references, draws)
     return Grade(comparison.verdict, message, expected, tuple(answers[0].shape), first_trace)
 
 
@@ -245,43 +269,75 @@ def compare(
     the reference, so an author's wrong reference is named the way a learner's is.
     """
     pairs = list(zip(answers, references, strict=True))
+    atol = absolute_tolerance(references, rtol)
     if any(a.shape != r.shape for a, r in pairs):
-        if all(a.ndim == 2 and a.T.shape == r.shape and close(a.T, r, rtol) for a, r in pairs):
+        if all(
+            a.ndim == 2 and a.T.shape == r.shape and close(a.T, r, rtol, atol) for a, r in pairs
+        ):
             return Comparison("transposed")
         return Comparison("shape")
-    if all(close(a, r, rtol) for a, r in pairs):
+    if all(close(a, r, rtol, atol) for a, r in pairs):
         return Comparison("correct")
-    if all(_is_square(a) and close(a.T, r, rtol) for a, r in pairs):
+    if all(_is_square(a) and close(a.T, r, rtol, atol) for a, r in pairs):
         return Comparison("transposed")
-    if all(close(-a, r, rtol) for a, r in pairs):
+    if all(close(-a, r, rtol, atol) for a, r in pairs):
         return Comparison("sign")
-    factor = constant_factor(pairs, rtol)
+    factor = constant_factor(pairs, rtol, atol)
     if factor is not None:
         return Comparison("factor", factor=factor)
-    errors = [np.linalg.norm(a - r) / max(np.linalg.norm(r), 1e-300) for a, r in pairs]
-    return Comparison("values", relative_error=float(max(errors)))
+    return Comparison("values", relative_error=relative_error(pairs, atol))
 
 
-def close(answer: np.ndarray, reference: np.ndarray, rtol: float) -> bool:
-    """Equal up to rounding: relative per entry, with a floor set by the largest entry.
+#: The absolute part of the tolerance, relative to the largest reference entry over
+#: all draws: an entry that cancels to almost zero (a reordered sum gives 1e-17
+#: against 3e-17) must not fail an equivalent rewrite.
+ATOL_RATIO = 1e-3
+#: The absolute tolerance's floor, for a reference that is zero on every draw (a dead
+#: ReLU layer's gradient): rounding in an equivalent answer stays far below it, and a
+#: wrong answer is of the size of the matrices, far above it.
+ATOL_FLOOR = 1e-10
 
-    The floor keeps an entry that cancels to almost zero (where a reordered sum gives
-    1e-17 against 3e-17) from failing an equivalent rewrite.
+
+def absolute_tolerance(references: list[np.ndarray], rtol: float) -> float:
+    """``atol`` for ``close``, scaled by the references' magnitude across every draw.
+
+    Scaling by all draws (not each one's own) keeps a draw where the reference happens
+    to be zero (a ReLU layer that died on that draw only) from being held to a bar no
+    rounding can meet, and lets a reference that is zero on every draw be asked for.
     """
-    scale = float(np.max(np.abs(reference), initial=0.0))
-    atol = 1e-3 * rtol * scale if scale > 0 else 1e-12
+    scale = max((float(np.max(np.abs(r), initial=0.0)) for r in references), default=0.0)
+    return ATOL_FLOOR + ATOL_RATIO * rtol * scale
+
+
+def close(
+    answer: np.ndarray, reference: np.ndarray, rtol: float, atol: float | None = None
+) -> bool:
+    """Equal up to rounding: |answer − reference| <= atol + rtol·|reference| per entry."""
+    if atol is None:
+        atol = absolute_tolerance([reference], rtol)
     return bool(np.allclose(answer, reference, rtol=rtol, atol=atol))
 
 
-def constant_factor(pairs: list[tuple[np.ndarray, np.ndarray]], rtol: float) -> float | None:
+def relative_error(pairs: list[tuple[np.ndarray, np.ndarray]], atol: float) -> float:
+    """The worst draw's error in norm, relative to the reference (never divided by ~0)."""
+    errors = []
+    for answer, reference in pairs:
+        size = max(float(np.linalg.norm(reference)), atol * np.sqrt(max(reference.size, 1)))
+        errors.append(float(np.linalg.norm(answer - reference)) / size)
+    return max(errors)
+
+
+def constant_factor(
+    pairs: list[tuple[np.ndarray, np.ndarray]], rtol: float, atol: float | None = None
+) -> float | None:
     """The constant c with answer = c · reference on every draw, if there is one (c ≠ 0, ±1)."""
     factors = []
     for answer, reference in pairs:
         norm = float(np.sum(reference * reference))
-        if norm == 0.0:
-            continue
+        if norm == 0.0 or not np.any(np.abs(reference) > (atol or 0.0)):
+            continue  # a zero reference says nothing about a factor
         factor = float(np.sum(answer * reference)) / norm
-        if not close(answer, factor * reference, rtol):
+        if not close(answer, factor * reference, rtol, atol):
             return None
         factors.append(factor)
     if not factors or any(abs(f - factors[0]) > 1e3 * rtol * abs(factors[0]) for f in factors):
@@ -302,10 +358,11 @@ def _is_square(value: np.ndarray) -> bool:
 def _formula_message(
     spec: QuizSpec,
     comparison: Comparison,
-    answer: np.ndarray,
-    reference: np.ndarray,
+    answers: list[np.ndarray],
+    references: list[np.ndarray],
     draws: list[Draw],
 ) -> str:
+    answer, reference = answers[0], references[0]
     what, dims = _quantity(spec), draws[0].dims
     got, wanted = _shape_words(answer.shape, dims), _shape_words(reference.shape, dims)
     verdict = comparison.verdict
@@ -314,55 +371,74 @@ def _formula_message(
             f"Correct: it equals {what} on every one of {len(draws)} random draws of the matrices.",
             spec.explain,
         )
+    hint = spec.feedback.for_verdict(verdict)
     if verdict == "transposed":
         if answer.shape != reference.shape:
-            return (
+            message = (
                 f"Transposed: your answer has shape {got} but {what} is {wanted}; "
                 "the transpose of your answer is right."
             )
-        return "Transposed: the shapes agree, but the transpose of your answer is the right one."
-    if verdict == "sign":
-        return _sign_message(spec)
-    if verdict == "factor":
-        return _factor_message(comparison.factor or 0.0)
-    if verdict == "shape":
-        return _shape_message(answer, reference, what, got, wanted, spec.tolerance)
-    return f"Right shape, wrong values (relative error {comparison.relative_error:.2g})."
+        else:
+            message = "Transposed: the shapes agree, but the transpose of your answer is right."
+    elif verdict == "sign":
+        message = _sign_message(spec)
+    elif verdict == "factor":
+        factor = comparison.factor or 0.0
+        hint = spec.feedback.for_factor(factor)
+        message = f"Off by a constant factor {factor:.4g} on every draw"
+        return f"{message}: {_sentence(hint)}" if hint else message + "."
+    elif verdict == "shape":
+        message = _shape_message(answer, reference, what, got, wanted, spec.tolerance)
+    else:
+        message = _values_message(answers, references, comparison)
+    return f"{message} {_sentence(hint)}" if hint else message
+
+
+def _values_message(
+    answers: list[np.ndarray], references: list[np.ndarray], comparison: Comparison
+) -> str:
+    """Wrong values, said without absurd numbers when the right answer is (near) zero."""
+    atol = absolute_tolerance(references, 0.0)
+    if all(not np.any(np.abs(r) > atol) for r in references):
+        largest = max(float(np.max(np.abs(a), initial=0.0)) for a in answers)
+        return (
+            f"Right shape, wrong values: the right answer is zero on every draw, but "
+            f"yours is not (its largest entry is {largest:.3g})."
+        )
+    error = comparison.relative_error
+    if error is None or error > 1e3:
+        return "Right shape, wrong values: far from the right answer on every draw."
+    return f"Right shape, wrong values (relative error {error:.2g})."
 
 
 def _quantity(spec: QuizSpec) -> str:
-    """What the question asks for, in the subject's words, for messages."""
+    """What the question asks for, in the lesson's words, for messages."""
     if spec.proves is None:
         return "the right answer"
     wrt = spec.proves.wrt
-    return f"δ{wrt}" if spec.proves.convention == "descent" else f"∂Δ/∂{wrt}"
+    if spec.proves.convention == "descent":
+        return spec.notation.descent_of(wrt)
+    return spec.notation.gradient_of(wrt)
 
 
 def _sign_message(spec: QuizSpec) -> str:
     if spec.proves is None:
         return "Sign flipped: the negative of your answer is right."
-    wrt = spec.proves.wrt
+    wrt, notation = spec.proves.wrt, spec.notation
     if spec.proves.convention == "descent":
         return (
-            f"Sign flipped: this question uses the article's convention "
-            f"δ{wrt} = −∂Δ/∂{wrt} (the downhill direction); your answer is the "
-            f"gradient ∂Δ/∂{wrt} itself."
+            f"Sign flipped: this question asks for {notation.descent_of(wrt)} (the downhill "
+            f"direction); your answer is {notation.gradient_of(wrt)} itself."
         )
     return (
-        f"Sign flipped: this question asks for the gradient ∂Δ/∂{wrt}; your answer is "
-        f"its negative, the article's δ{wrt} = −∂Δ/∂{wrt}."
+        f"Sign flipped: this question asks for {notation.gradient_of(wrt)}; your answer is "
+        f"its negative, {notation.descent_of(wrt)}."
     )
 
 
-def _factor_message(factor: float) -> str:
-    message = f"Off by a constant factor {factor:.4g} on every draw"
-    if abs(factor - 0.5) < 1e-6:
-        return message + ": did you drop the 2 from the derivative of the square?"
-    if abs(factor - 2) < 1e-6:
-        return message + ": is a factor 2 counted twice?"
-    if abs(factor + 0.5) < 1e-6 or abs(factor + 2) < 1e-6:
-        return message + ": check both the sign and the 2 from the derivative of the square."
-    return message + "."
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def _shape_message(

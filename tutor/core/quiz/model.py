@@ -40,6 +40,67 @@ class Proof:
         return -1.0 if self.convention == "descent" else 1.0
 
 
+#: A ``proves:`` value saying the quiz asks for no gradient: ``proves: {none: reason}``.
+NO_PROOF_KEY = "none"
+
+
+@dataclass(frozen=True)
+class Notation:
+    """How messages name the loss and the gradient, in the lesson's own words.
+
+    A pack that says nothing gets neutral words ("the gradient of the loss with
+    respect to W"); the bundled course names its loss Δ and calls the descent
+    direction "the article's δW = −∂Δ/∂W" through its front matter, not through code.
+    """
+
+    #: The loss's symbol (Δ, L, J...), or "" for "the loss".
+    loss: str = ""
+    #: How to name the descent-convention answer; ``{wrt}`` is the matrix's name.
+    descent: str = ""
+
+    def gradient_of(self, wrt: str) -> str:
+        """∂Δ/∂W with a named loss, or words when the pack names none."""
+        if self.loss:
+            return f"∂{self.loss}/∂{wrt}"
+        return f"the gradient of the loss with respect to {wrt}"
+
+    def descent_of(self, wrt: str) -> str:
+        """The descent direction, as the lesson calls it."""
+        if self.descent:
+            return self.descent.replace("{wrt}", wrt)
+        if self.loss:
+            return f"−∂{self.loss}/∂{wrt}"
+        return f"the negative gradient of the loss with respect to {wrt}"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Hints a lesson or quiz adds to a verdict's message (``feedback:`` in lessons).
+
+    ``verdicts`` maps a verdict (``sign``, ``transposed``...) to a sentence; a
+    ``factor`` hint may be one sentence or one per factor (``{0.5: "...", 2: "..."}``).
+    """
+
+    verdicts: tuple[tuple[str, str], ...] = ()
+    factors: tuple[tuple[float, str], ...] = ()
+
+    def for_verdict(self, verdict: str) -> str:
+        return dict(self.verdicts).get(verdict, "")
+
+    def for_factor(self, factor: float) -> str:
+        """The hint for this factor: an exact match first, then the general one."""
+        for value, hint in self.factors:
+            if abs(factor - value) <= 1e-6 * max(1.0, abs(value)):
+                return hint
+        return self.for_verdict("factor")
+
+    def over(self, base: Feedback) -> Feedback:
+        """These hints, with ``base``'s (the lesson's) for any verdict this one leaves out."""
+        verdicts = dict(base.verdicts) | dict(self.verdicts)
+        factors = dict(base.factors) | dict(self.factors)
+        return Feedback(tuple(verdicts.items()), tuple(factors.items()))
+
+
 @dataclass(frozen=True)
 class WrongAnswer:
     """A common wrong answer an author lists, with the verdict it must get."""
@@ -63,6 +124,8 @@ class QuizSpec:
     setup_line: int = 0
     names: tuple[str, ...] | None = None
     proves: Proof | None = None
+    #: Why a formula quiz proves no gradient (``proves: {none: reason}``); "" otherwise.
+    unproved: str = ""
     wrong: tuple[WrongAnswer, ...] = ()
     hints: tuple[str, ...] = ()
     attempts: int = DEFAULT_ATTEMPTS
@@ -76,6 +139,12 @@ class QuizSpec:
     fix_prompt: str = ""
     strict: bool = True
     tolerance: float = DEFAULT_TOLERANCE
+    #: A shape quiz's expression (``of:``), whose shape ``check`` compares with ``answer``.
+    of: str = ""
+    #: Why each wrong option (choice) or line (bug) is wrong, by its number.
+    why: tuple[tuple[int, str], ...] = ()
+    notation: Notation = Notation()
+    feedback: Feedback = Feedback()
 
     @property
     def is_formula(self) -> bool:
@@ -87,18 +156,27 @@ class QuizSpec:
         """A shape quiz's answer as dimension names and whole numbers, e.g. ('n', 1)."""
         return parse_shape_answer(self.answer)
 
+    def why_of(self, number: int) -> str:
+        """The author's reason option or line ``number`` is wrong ("" if none is given)."""
+        return dict(self.why).get(number, "")
+
     @property
     def code_lines(self) -> tuple[str, ...]:
         """The bug quiz's listing, one entry per line (line 1 first)."""
         return tuple(self.code.rstrip("\n").split("\n")) if self.code else ()
 
 
-def quiz_spec(block: Block) -> QuizSpec:
-    """Read a quiz block; raises QuizFormatError when a key cannot be used."""
+def quiz_spec(block: Block, lesson: Lesson | None = None) -> QuizSpec:
+    """Read a quiz block; raises QuizFormatError when a key cannot be used.
+
+    With ``lesson``, the lesson's ``notation`` and ``feedback`` (front matter) apply
+    wherever the quiz does not set its own.
+    """
     data = block.data
     if block.kind != "quiz" or not isinstance(data, dict):
         raise QuizFormatError(f"line {block.line}: not a quiz block")
     kind = str(data.get("kind", ""))
+    meta = lesson.meta if lesson is not None else {}
     common: dict[str, Any] = {
         "id": str(data.get("id", "")),
         "kind": kind,
@@ -109,6 +187,8 @@ def quiz_spec(block: Block) -> QuizSpec:
         "attempts": _whole(data.get("attempts", DEFAULT_ATTEMPTS), "attempts"),
         "solution": str(data.get("solution") or "").strip(),
         "explain": str(data.get("explain") or "").strip(),
+        "notation": notation_from(meta.get("notation")),
+        "feedback": feedback_from(data.get("feedback")).over(feedback_from(meta.get("feedback"))),
     }
     if kind == "choice":
         return QuizSpec(**common, **_choice_fields(data))
@@ -125,7 +205,50 @@ def find_quiz(lesson: Lesson, quiz_id: str) -> QuizSpec:
     if block is None:
         known = ", ".join(b.quiz_id or "?" for b in lesson.quizzes) or "none"
         raise UsageError(f"no quiz '{quiz_id}' in lesson '{lesson.id}'; its quizzes: {known}")
-    return quiz_spec(block)
+    return quiz_spec(block, lesson)
+
+
+def notation_from(value: Any) -> Notation:
+    """A lesson's ``notation: {loss: Δ, descent: "δ{wrt} = −∂Δ/∂{wrt}"}``."""
+    if value is None:
+        return Notation()
+    if not isinstance(value, dict) or not set(value) <= {"loss", "descent"}:
+        raise QuizFormatError(
+            f"notation takes loss (the loss's symbol) and descent (how the descent "
+            f"direction is named, with {{wrt}}), not {value!r}"
+        )
+    return Notation(loss=_plain(value.get("loss")), descent=_plain(value.get("descent")))
+
+
+def feedback_from(value: Any) -> Feedback:
+    """``feedback: {factor: ..., sign: ...}``: a hint per verdict (factor also per value)."""
+    if value is None:
+        return Feedback()
+    hinted = ("transposed", "sign", "factor", "shape", "values")
+    if not isinstance(value, dict) or not set(value) <= set(hinted):
+        raise QuizFormatError(
+            f"feedback maps verdicts ({', '.join(hinted)}) to a hint, not {value!r}"
+        )
+    verdicts, factors = [], []
+    for verdict, hint in value.items():
+        if verdict == "factor" and isinstance(hint, dict):
+            for factor, text in hint.items():
+                if not isinstance(factor, int | float) or isinstance(factor, bool):
+                    raise QuizFormatError(f"feedback factor keys are numbers, not {factor!r}")
+                factors.append((float(factor), _plain(text)))
+        elif isinstance(hint, str) and hint.strip():
+            verdicts.append((str(verdict), hint.strip()))
+        else:
+            raise QuizFormatError(f"feedback {verdict} must be a sentence, not {hint!r}")
+    return Feedback(tuple(verdicts), tuple(factors))
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise QuizFormatError(f"expected text, not {value!r}")
+    return value.strip()
 
 
 def parse_shape_answer(text: str) -> tuple[str | int, ...]:
@@ -147,12 +270,34 @@ def _choice_fields(data: dict[str, Any]) -> dict[str, Any]:
     picks = answer if isinstance(answer, list) else [answer]
     if not all(isinstance(p, int) and not isinstance(p, bool) for p in picks):
         raise QuizFormatError(f"a choice answer is an option number or a list, not {answer!r}")
+    choices = tuple(str(choice) for choice in data.get("choices") or ())
     return {
         "answer": ",".join(str(p) for p in picks),
-        "choices": tuple(str(choice) for choice in data.get("choices") or ()),
+        "choices": choices,
         "picks": tuple(sorted(set(picks))),
         "multiple": bool(data.get("multiple", isinstance(answer, list))),
+        "why": _why(data.get("why"), len(choices), "option"),
     }
+
+
+def _why(value: Any, count: int, what: str) -> tuple[tuple[int, str], ...]:
+    """``why:`` as (number, reason) pairs: a mapping by number, or a list in order."""
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        value = {number: reason for number, reason in enumerate(value, 1) if reason}
+    if not isinstance(value, dict):
+        raise QuizFormatError(f"why maps each {what} number to the reason it is wrong")
+    reasons = []
+    for number, reason in value.items():
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= count:
+            raise QuizFormatError(
+                f"why names {what} {number!r}, but they are numbered 1 to {count}"
+            )
+        if not isinstance(reason, str) or not reason.strip():
+            raise QuizFormatError(f"why for {what} {number} must be a sentence")
+        reasons.append((number, reason.strip()))
+    return tuple(sorted(reasons))
 
 
 def _shape_fields(data: dict[str, Any], block: Block) -> dict[str, Any]:
@@ -162,9 +307,31 @@ def _shape_fields(data: dict[str, Any], block: Block) -> dict[str, Any]:
     return {
         "answer": text,
         "dims": _dims(data.get("dims")),
-        "setup": str(data.get("setup") or ""),
+        "setup": _given_setup(data.get("given")) + str(data.get("setup") or ""),
         "setup_line": _setup_line(block),
+        "of": str(data.get("of") or "").strip(),
     }
+
+
+def _given_setup(given: Any) -> str:
+    """``given: {X: (n, m)}`` as setup lines that make a random matrix of each shape.
+
+    The short form of a shape quiz: the prompt says what shapes the names have, and
+    ``check`` evaluates ``of`` on matrices of exactly those shapes.
+    """
+    if given is None:
+        return ""
+    if not isinstance(given, dict):
+        raise QuizFormatError("given maps each name to its shape, like {X: (n, m)}")
+    lines = []
+    for name, shape in given.items():
+        if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
+            raise QuizFormatError(f"given names must be plain names like X, not {name!r}")
+        items = parse_shape_answer(
+            f"({', '.join(str(s) for s in shape)})" if isinstance(shape, list) else str(shape)
+        )
+        lines.append(f"{name} = randn({', '.join(str(item) for item in items)})")
+    return "".join(line + "\n" for line in lines)
 
 
 def _formula_fields(data: dict[str, Any], block: Block) -> dict[str, Any]:
@@ -178,6 +345,7 @@ def _formula_fields(data: dict[str, Any], block: Block) -> dict[str, Any]:
         "setup_line": _setup_line(block),
         "names": tuple(str(name) for name in names) if names is not None else None,
         "proves": _proof(data.get("proves")),
+        "unproved": _unproved(data.get("proves")),
         "wrong": tuple(_wrong(entry) for entry in data.get("wrong") or ()),
         "strict": bool(data.get("strict", True)),
         "tolerance": float(data.get("tolerance", DEFAULT_TOLERANCE)),
@@ -186,6 +354,7 @@ def _formula_fields(data: dict[str, Any], block: Block) -> dict[str, Any]:
         fields["code"] = str(data.get("code") or "")
         fields["bug_line"] = _whole(data.get("bug_line"), "bug_line")
         fields["fix_prompt"] = str(data.get("fix_prompt") or "").strip()
+        fields["why"] = _why(data.get("why"), len(fields["code"].rstrip("\n").split("\n")), "line")
     return fields
 
 
@@ -202,7 +371,7 @@ def _dims(dims: Any) -> tuple[tuple[str, int, int], ...]:
 
 
 def _proof(proves: Any) -> Proof | None:
-    if proves is None:
+    if proves is None or (isinstance(proves, dict) and NO_PROOF_KEY in proves):
         return None
     if not isinstance(proves, dict) or not {"loss", "wrt"} <= set(proves):
         raise QuizFormatError("proves needs loss and wrt (and convention: gradient or descent)")
@@ -211,6 +380,19 @@ def _proof(proves: Any) -> Proof | None:
         wrt=str(proves["wrt"]).strip(),
         convention=str(proves.get("convention", "gradient")),
     )
+
+
+def _unproved(proves: Any) -> str:
+    """The reason of ``proves: {none: reason}`` (a quiz that asks for no gradient)."""
+    if not (isinstance(proves, dict) and NO_PROOF_KEY in proves):
+        return ""
+    reason = proves[NO_PROOF_KEY]
+    if len(proves) != 1 or not isinstance(reason, str) or not reason.strip():
+        raise QuizFormatError(
+            "proves: {none: ...} takes one sentence saying why nothing is proved, e.g. "
+            "{none: \"the forward pass, not a gradient\"} (quoted if it has a comma)"
+        )
+    return " ".join(reason.split())
 
 
 def _wrong(entry: Any) -> WrongAnswer:

@@ -11,6 +11,7 @@ a learner precisely what is wrong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -28,8 +29,15 @@ from tutor.core.quiz.draw import (
     run_setup,
     setup_checkpoint,
     shape_dims,
+    single_valued_dims,
 )
-from tutor.core.quiz.grading import compare, grade_on_draws, reference_value
+from tutor.core.quiz.grading import (
+    absolute_tolerance,
+    compare,
+    expected_shape,
+    grade_on_draws,
+    reference_value,
+)
 from tutor.core.quiz.model import QuizFormatError, QuizSpec, quiz_spec
 
 #: Central-difference step, relative to the entry (float64: error ~ h² + eps/h).
@@ -42,51 +50,72 @@ MAX_PROBED_ENTRIES = 48
 PROBE_DIRECTIONS = 3
 #: The second look along directions takes this fraction of ``FD_STEP``.
 FINE_STEP_RATIO = 0.01
+#: The slope along a direction, relative to the loss, that rounding alone can give
+#: (float64 rounding of the loss is about 1e-16 of it; directions are ~1e-6 long).
+DIRECTION_NOISE = 1e-9
+#: The same for one entry's central difference (divided by its 2e-6 step).
+GRADIENT_NOISE = 1e-4
 #: Shape quizzes are checked on this many attempts' draws.
 SHAPE_ATTEMPTS = 3
 
 Finding = tuple[int, str]
+#: A finding that is not a problem: what ``check --verbose`` says it did not check.
+NOTE_PREFIX = "note: "
 
 
 def quiz_problems(lesson: Lesson) -> Iterator[Problem]:
-    """Every problem with the quizzes of a lesson, proved on random draws.
+    """Every problem with the quizzes of a lesson, proved on random draws."""
+    from tutor.core.checking import Note
+
+    return (found for found in quiz_findings(lesson) if not isinstance(found, Note))
+
+
+def quiz_findings(lesson: Lesson) -> Iterator[Problem]:
+    """Every problem with the quizzes of a lesson, and the notes ``--verbose`` shows.
 
     Blocks with structural problems are skipped: ``tutor.core.blocks`` reports those,
-    and running a quiz without its keys would only repeat them less clearly.
+    and running a quiz without its keys would only repeat them less clearly. Notes
+    (what was deliberately left unchecked, and why) come as ``Note``s.
     """
+    from tutor.core.checking import Note
+
     for block in lesson.quizzes:
         if block.data is None or block_problems(block):
             continue
-        for line, message in _findings(block, lesson.seed):
-            yield Problem(lesson.path, line, message)
+        for line, message in _findings(block, lesson):
+            if message.startswith(NOTE_PREFIX):
+                yield Note(lesson.path, line, message.removeprefix(NOTE_PREFIX))
+            else:
+                yield Problem(lesson.path, line, message)
 
 
-def standard_battery(answer: str, reference: np.ndarray) -> list[tuple[str, str]]:
+def standard_battery(
+    answer: str, reference: np.ndarray, *, zero: bool = False
+) -> list[tuple[str, str]]:
     """(answer, verdict) pairs every formula quiz must grade as stated.
 
     The transpose is left out for a square (or scalar) reference, where it is
-    not a different shape and may even be the same matrix.
+    not a different shape and may even be the same matrix. For a reference that is
+    zero on every draw (``zero``), its negative and its half are zero too, so the
+    sign and factor probes are left out: they cannot be told apart from it.
     """
-    battery = [
-        (answer, "correct"),
-        (f"-({answer})", "sign"),
-        (f"0.5 * ({answer})", "factor"),
-        (f"({answer}) + 1", "values"),
-        ("import os", "invalid"),
-    ]
+    battery = [(answer, "correct")]
+    if not zero:
+        battery += [(f"-({answer})", "sign"), (f"0.5 * ({answer})", "factor")]
+    battery += [(f"({answer}) + 1", "values"), ("import os", "invalid")]
     if reference.ndim == 2 and reference.shape[0] != reference.shape[1]:
-        battery.insert(3, (f"({answer}).T", "transposed"))
+        battery.insert(-2, (f"({answer}).T", "transposed"))
     return battery
 
 
-def _findings(block: Block, seed: int) -> list[Finding]:
+def _findings(block: Block, lesson: Lesson) -> list[Finding]:
     try:
-        spec = quiz_spec(block)
+        spec = quiz_spec(block, lesson)
         if spec.kind == "shape":
-            return _shape_findings(spec, seed)
+            return _shape_findings(spec, lesson.seed)
         if spec.is_formula:
-            return _formula_findings(spec, block, seed)
-        return []
+            return _formula_findings(spec, block, lesson.seed)
+        return _choice_findings(spec)
     except SetupError as error:
         return [(error.line, error.message)]
     except QuizFormatError as error:
@@ -121,12 +150,55 @@ def _shape_findings(spec: QuizSpec, seed: int) -> list[Finding]:
                     ),
                 )
             )
+    if not spec.of:
+        findings.append(
+            (
+                spec.line,
+                _quiz(
+                    spec,
+                    "names no expression (of: ...), so its answer cannot be checked: add "
+                    "of: with the expression the question asks about, and given: or setup:",
+                ),
+            )
+        )
     if findings:
         return findings
     for attempt in range(SHAPE_ATTEMPTS):
         dims = shape_dims(spec, seed, attempt)
-        if spec.setup.strip():
-            run_setup(spec, dims, seed)
+        environment = run_setup(spec, dims, seed)
+        try:
+            computed = tuple(np.shape(evaluate(spec.of, environment).value))
+        except ExpressionError as error:
+            return [(spec.line, _quiz(spec, f"its expression {spec.of!r} fails: {error.message}"))]
+        answer = expected_shape(spec, dims)
+        if computed != answer:
+            return [
+                (
+                    spec.line,
+                    _quiz(
+                        spec,
+                        f"the answer {spec.answer} is {answer} for {dims}, but {spec.of!r} "
+                        f"has shape {computed}",
+                    ),
+                )
+            ]
+    return []
+
+
+def _choice_findings(spec: QuizSpec) -> list[Finding]:
+    """A choice quiz's reasons (``why``) explain wrong options only."""
+    explained_right = [number for number, _ in spec.why if number in spec.picks]
+    if explained_right:
+        return [
+            (
+                spec.line,
+                _quiz(
+                    spec,
+                    f"why explains option {explained_right[0]}, which is a right one "
+                    "(why is for wrong options; explain is for the answer)",
+                ),
+            )
+        ]
     return []
 
 
@@ -157,8 +229,37 @@ def _formula_findings(spec: QuizSpec, block: Block, seed: int) -> list[Finding]:
                 _quiz(spec, f"names lists {', '.join(missing)}, which setup does not define"),
             ),
         ]
+    if spec.kind == "bug" and spec.why_of(spec.bug_line):
+        findings.append(
+            (spec.line, _quiz(spec, f"why explains line {spec.bug_line}, the faulty line itself"))
+        )
+    findings += _constant_dims_findings(spec)
+    if spec.proves is None and not spec.unproved:
+        findings.append(
+            (
+                spec.line,
+                _quiz(
+                    spec,
+                    "proves nothing: add proves: {loss: ..., wrt: ..., convention: ...} for a "
+                    "gradient, or proves: {none: <why>} for an answer that is not one",
+                ),
+            )
+        )
     references = [reference_value(spec, draw) for draw in draws]
-    for answer, verdict in standard_battery(spec.answer, references[0]):
+    zero = not any(np.any(np.abs(r) > absolute_tolerance(references, 0.0)) for r in references)
+    if zero:
+        findings.append(
+            (
+                spec.line,
+                NOTE_PREFIX
+                + _quiz(
+                    spec,
+                    "the reference is zero on every draw, so the sign and factor probes "
+                    "(its negative, its half) are skipped: they equal it",
+                ),
+            )
+        )
+    for answer, verdict in standard_battery(spec.answer, references[0], zero=zero):
         findings += _verdict_finding(spec, block, answer, verdict, draws, references, "standard")
     for wrong in spec.wrong:
         findings += _verdict_finding(
@@ -166,6 +267,27 @@ def _formula_findings(spec: QuizSpec, block: Block, seed: int) -> list[Finding]:
         )
     if spec.proves is not None:
         findings += _proof_findings(spec, draws, references)
+    elif spec.unproved:
+        findings.append((spec.line, NOTE_PREFIX + _quiz(spec, f"not proved: {spec.unproved}")))
+    return findings
+
+
+def _constant_dims_findings(spec: QuizSpec) -> list[Finding]:
+    """A dimension the answer uses whose range allows one value: a typed number passes."""
+    findings = []
+    for name, value in single_valued_dims(spec.dims):
+        if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", spec.answer):
+            findings.append(
+                (
+                    spec.line,
+                    _quiz(
+                        spec,
+                        f"dims '{name}' allows one value only ({value}), and the answer uses "
+                        f"{name}: an answer that writes {value} instead would pass; widen "
+                        "the range",
+                    ),
+                )
+            )
     return findings
 
 
@@ -221,8 +343,9 @@ def _proof_findings(
         numeric = [numerical_gradient(spec, draw) for draw in draws]
     except ExpressionError as error:
         return [(spec.line, _quiz(spec, f"the loss does not evaluate: {error.message}"))]
-    pairs = zip(claimed, numeric, strict=True)
-    if not all(_gradient_error(c, n) <= FD_TOLERANCE for c, n in pairs):
+    floors = [GRADIENT_NOISE * max(1.0, abs(_loss(spec, d.environment))) for d in draws]
+    pairs = zip(claimed, numeric, floors, strict=True)
+    if not all(_gradient_error(c, n, floor) <= FD_TOLERANCE for c, n, floor in pairs):
         return [(spec.line, _quiz(spec, _proof_failure(spec, claimed, numeric)))]
     if not any(np.isnan(n).any() for n in numeric):
         # Every entry was probed and agrees: the directions crossed a kink (a ReLU
@@ -258,7 +381,7 @@ def directional_error(
     weights = np.array(draw.environment.values[spec.proves.wrt], dtype=float)
     if claimed.shape != weights.shape:
         return float("inf")
-    _loss(spec, draw.environment)  # a loss that is not a number fails here, unperturbed
+    loss = _loss(spec, draw.environment)  # a loss that is not a number fails here
     checkpoint = setup_checkpoint(spec, draw.dims, draw.seed, spec.proves.wrt)
     rng = np.random.default_rng([draw.seed, 2 if fine else 1])
     # Each entry moves in proportion to its size, as an entry by entry probe would.
@@ -272,7 +395,10 @@ def directional_error(
         measured.append((ahead - behind) / 2)
         predicted.append(float(np.sum(claimed * direction)))
     difference = np.linalg.norm(np.subtract(predicted, measured))
-    size = max(np.linalg.norm(predicted), np.linalg.norm(measured), 1e-300)
+    # Rounding in the loss (about 1e-16 of it) is all a zero gradient's slope measures;
+    # the floor keeps that noise from reading as a relative error of 1.
+    floor = DIRECTION_NOISE * max(1.0, abs(loss))
+    size = max(np.linalg.norm(predicted), np.linalg.norm(measured), floor)
     return float(difference / size)
 
 
@@ -335,13 +461,17 @@ def _loss_value(spec: QuizSpec, environment: Environment) -> float:
     return float(value.reshape(()))
 
 
-def _gradient_error(claimed: np.ndarray, numeric: np.ndarray) -> float:
-    """Relative error in norm over the probed entries (inf when the shapes differ)."""
+def _gradient_error(claimed: np.ndarray, numeric: np.ndarray, floor: float = 1e-12) -> float:
+    """Relative error in norm over the probed entries (inf when the shapes differ).
+
+    ``floor`` is the size below which a gradient counts as zero: the rounding noise of
+    a central difference of the loss, so a zero gradient is proved as zero.
+    """
     if claimed.shape != numeric.shape:
         return float("inf")
     probed = ~np.isnan(numeric)
     difference = np.linalg.norm(claimed[probed] - numeric[probed])
-    scale = max(np.linalg.norm(claimed[probed]), np.linalg.norm(numeric[probed]), 1e-12)
+    scale = max(np.linalg.norm(claimed[probed]), np.linalg.norm(numeric[probed]), floor)
     return float(difference / scale)
 
 
@@ -389,8 +519,14 @@ def _quiz(spec: QuizSpec, message: str) -> str:
 
 
 def _line_of(block: Block, text: str) -> int:
-    """The file line of the block where ``text`` appears (the fence line if nowhere)."""
-    for offset, line in enumerate(block.body.split("\n")):
-        if text in line:
+    """The file line of the ``wrong:`` entry holding ``text`` (the fence line if none).
+
+    The search starts at the ``wrong:`` key: a wrong answer is often the reference
+    with a piece left out, so it also appears inside the ``answer:`` line above it.
+    """
+    lines = block.body.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith("wrong:")), 0)
+    for offset in [*range(start, len(lines)), *range(start)]:
+        if text in lines[offset]:
             return block.body_line + offset
     return block.line
