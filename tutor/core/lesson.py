@@ -9,7 +9,6 @@ proving the quizzes is ``tutor.core.checking``'s job.
 from __future__ import annotations
 
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from tutor.core.errors import TutorError
+from tutor.core.files import FileTooLarge, NotRegularFile, read_regular_file
 
 #: Fence info strings that make a block live.
 LIVE_KINDS = ("compute", "quiz", "epoch", "plot")
@@ -144,17 +144,23 @@ class Lesson:
 
 
 def read_lesson_text(path: Path) -> str:
-    """The file's text, or a LessonError that says why it cannot be read as a lesson."""
+    """The file's text, or a LessonError that says why it cannot be read as a lesson.
+
+    The file is opened once, without blocking, and that open file is checked: a named
+    pipe or a symlink to ``/dev/zero`` is refused at once, never waited on or read.
+    """
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise _error(path, 1, "not a regular file: a lesson is a text file")
-        size = info.st_size
-        if size > MAX_LESSON_BYTES:
-            raise _error(
-                path, 1, f"file is {size:,} bytes; a lesson may be at most {MAX_LESSON_BYTES:,}"
-            )
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_LESSON_BYTES)
+    except NotRegularFile as error:
+        raise _error(
+            path, 1, f"not a regular file: a lesson is a text file (this is {error.kind})"
+        ) from None
+    except FileTooLarge as error:
+        raise _error(
+            path,
+            1,
+            f"file is {error.size:,} bytes; a lesson may be at most {MAX_LESSON_BYTES:,}",
+        ) from None
     except OSError as error:
         raise _error(path, 1, f"cannot read the file: {error.strerror or error}") from None
     if b"\x00" in raw:
@@ -229,21 +235,40 @@ def _key_lines(lines: list[str], first_line: int) -> dict[str, int]:
 
 
 #: libyaml's safe loader, when PyYAML has it: the same documents read five times faster
-#: (reading every lesson's YAML is a large part of opening the app). Text with an alias,
-#: or that fails, goes to ``_LessonYamlLoader``, which refuses or reports it.
+#: (reading every lesson's YAML is a large part of opening the app). Text that fails,
+#: or that ``_shape_problem`` refuses, goes to ``_LessonYamlLoader``, which reports it.
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+#: Deeper than any lesson needs; composing YAML recurses once per level, so a
+#: 100,000-deep list would otherwise exhaust the stack (and fail the whole folder).
+MAX_YAML_DEPTH = 32
+#: Values (scalars, lists, mappings) in one block or front matter, far above any lesson's.
+MAX_YAML_NODES = 20_000
+#: Whole numbers in a lesson fit in 64 bits: no count, size, seed or order needs more.
+MAX_WHOLE_NUMBER = 2**63 - 1
+_INT_TAG = "tag:yaml.org,2002:int"
+_RESOLVER = yaml.resolver.Resolver()
+_INT_READER = yaml.constructor.SafeConstructor()
 
 
 def _load_yaml(text: str, path: Path, first_line: int, what: str, problems: list[Problem]) -> Any:
-    """YAML parsed safely, or None with a problem at the offending line."""
+    """YAML parsed safely, or None with a problem at the offending line.
+
+    Its shape is checked first, event by event (the parser is iterative and stops at
+    the first problem), so nothing too deep, too large or too big a number is ever
+    built into Python objects.
+    """
     if _FAST_LOADER is not None:
         try:
-            events = yaml.parse(text, Loader=_FAST_LOADER)
-            if not any(isinstance(event, yaml.AliasEvent) for event in events):
+            if _shape_problem(text, _FAST_LOADER) is None:
                 return yaml.load(text, Loader=_FAST_LOADER)
         except yaml.YAMLError:
             pass  # read again below, which says what is wrong in the words problems use
     try:
+        found = _shape_problem(text, yaml.SafeLoader)
+        if found is not None:
+            line, message = found
+            problems.append(Problem(path, first_line + line, f"{message} in {what}"))
+            return None
         return yaml.load(text, Loader=_LessonYamlLoader)  # a SafeLoader, without aliases
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -254,6 +279,51 @@ def _load_yaml(text: str, path: Path, first_line: int, what: str, problems: list
         line = first_line + _reader_line(text, error)
         problems.append(Problem(path, line, f"bad YAML in {what}: {_one_line(str(error))}"))
     return None
+
+
+def _shape_problem(text: str, loader: Any) -> tuple[int, str] | None:
+    """(0-based line, message) of the first thing no lesson's YAML has, else None.
+
+    Too deep a nesting, too many values, or a whole number beyond 64 bits. Aliases are
+    left to ``_LessonYamlLoader``, which refuses them at their line. Raises YAMLError
+    for text that is not YAML (the caller reports it).
+    """
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in lessons", event.start_mark
+            )
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        nodes += 1
+        if nodes > MAX_YAML_NODES:
+            return event.start_mark.line, f"more than {MAX_YAML_NODES:,} values"
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return event.start_mark.line, f"lists or mappings nested over {MAX_YAML_DEPTH} deep"
+        elif isinstance(event, yaml.ScalarEvent) and event.implicit[0]:
+            message = _number_problem(event.value)
+            if message is not None:
+                return event.start_mark.line, message
+    return None
+
+
+def _number_problem(value: str) -> str | None:
+    """Why a plain YAML scalar that reads as a whole number is out of range, if it is."""
+    if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _INT_TAG:
+        return None
+    digits = sum(char.isalnum() for char in value)
+    shown = value if len(value) <= 24 else f"{value[:12]}...({len(value)} characters)"
+    too_large = f"the number {shown} is too large (at most {MAX_WHOLE_NUMBER:,})"
+    if digits > 70:  # beyond 64 bits in any base YAML has; never converted at all
+        return too_large
+    number = _INT_READER.construct_yaml_int(yaml.ScalarNode(_INT_TAG, value))
+    return too_large if abs(number) > MAX_WHOLE_NUMBER else None
 
 
 class _LessonYamlLoader(yaml.SafeLoader):
