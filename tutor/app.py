@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
+from textual.command import Hit, Hits, Matcher, Provider
+from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tutor import startup
@@ -18,6 +20,7 @@ from tutor.core.lesson import Lesson
 from tutor.core.library import Library
 from tutor.core.paths import data_dir
 from tutor.core.progress import Progress, ProgressStore
+from tutor.core.safe_text import clean, clean_line
 from tutor.core.seeding import reseed_library
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.presenter import PresenterScreen
@@ -48,8 +51,27 @@ def quiz_section(lesson: Lesson, quiz_id: str) -> int:
     return 0
 
 
+def highlighted(matcher: Matcher, text: str) -> Content:
+    """A palette entry as literal text, the letters the query matched highlighted.
+
+    Textual's ``Matcher.highlight`` reads the entry as markup, and an entry here holds
+    a lesson's title or heading: ``[@click=app.quit]`` would become a link that acts.
+    """
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
 class LessonCommands(Provider):
-    """Command palette: lessons, the open lesson's headings, and questions to review."""
+    """Command palette: lessons, the open lesson's headings, and questions to review.
+
+    Every entry is lesson text, so each is made with ``highlighted`` and its help is
+    ``Content`` (the palette reads a help string as markup).
+    """
 
     async def search(self, query: str) -> Hits:
         app = self.app
@@ -59,32 +81,35 @@ class LessonCommands(Provider):
             lesson = next((item for item in app.library.lessons if item.id == lesson_id), None)
             if lesson is None or lesson.quiz(quiz_id) is None:
                 continue
-            text = f"Review: {lesson.title} · {quiz_id}"
+            text = clean_line(f"Review: {lesson.title} · {quiz_id}")
             score = matcher.match(text)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(text),
+                    highlighted(matcher, text),
                     partial(app.open_lesson, lesson.id, quiz_section(lesson, quiz_id)),
                     help="a question you missed and have not passed yet",
                 )
         for number, lesson in enumerate(app.library.lessons, 1):
-            text = f"Lesson {number}: {lesson.title}"
+            text = clean_line(f"Lesson {number}: {lesson.title}")
             score = matcher.match(text)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(text),
+                    highlighted(matcher, text),
                     partial(app.open_lesson, lesson.id),
-                    help=lesson.summary,
+                    # Content is shown as it is; a str would be read as markup.
+                    help=Content(clean_line(lesson.summary)),  # type: ignore[arg-type]
                 )
         screen = app.screen
         if isinstance(screen, LessonScreen):
             for index, section in enumerate(screen.lesson.sections):
-                text = f"Section: {section.title or 'Introduction'}"
+                text = clean_line(f"Section: {section.title or 'Introduction'}")
                 score = matcher.match(text)
                 if score > 0:
-                    yield Hit(score, matcher.highlight(text), partial(screen.go_to_heading, index))
+                    yield Hit(
+                        score, highlighted(matcher, text), partial(screen.go_to_heading, index)
+                    )
 
 
 class TutorApp(App[None]):
@@ -160,6 +185,29 @@ class TutorApp(App[None]):
         self.keep_progress = keep_progress
         if not keep_progress:
             self.store.read_only = True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notification, always as literal text with its control characters made inert.
+
+        Notices carry lesson problems, file paths and error messages, any of which may
+        hold ``[@click=…]`` or ``[/x]``; tutor's own notices use no markup, so none is
+        read (``markup`` is accepted for Textual's callers and ignored).
+        """
+        super().notify(
+            clean(message),
+            title=clean_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- start ----------------------------------------------------------------------
 
@@ -356,7 +404,7 @@ class TutorApp(App[None]):
         screen = self.screen
         if isinstance(screen, LessonScreen):
             number = self.library.number_of(screen.lesson)
-            return f"tutor · Lesson {number} · {screen.lesson.title}"
+            return clean_line(f"tutor · Lesson {number} · {screen.lesson.title}")
         return self.title
 
     async def action_quit(self) -> None:

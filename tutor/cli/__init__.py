@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         startup.settle()
         return int(args.func(args) or 0)
     except TutorError as error:
-        print(f"tutor: {error.message}", file=sys.stderr)
+        from tutor.core.safe_text import clean  # a message may quote a lesson's text
+
+        print(f"tutor: {clean(error.message)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130

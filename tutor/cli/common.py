@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from tutor.core.library import Library, load_library
+from tutor.core.safe_text import clean_line
 from tutor.core.seeding import MAX_SEED
 
 
@@ -31,7 +32,7 @@ def library_from(args: argparse.Namespace) -> Library:
     """Load the library named by ``--lessons``, warning about files that failed."""
     library = load_library(args.lessons)
     if library.problems:
-        broken = sorted({str(problem.path) for problem in library.problems})
+        broken = sorted({clean_line(str(problem.path)) for problem in library.problems})
         print(
             f"tutor: {len(broken)} lesson file(s) could not be loaded; "
             f"run 'tutor check' for details: {', '.join(broken)}",

@@ -1,4 +1,8 @@
-"""``tutor list``: the lessons in order, with the learner's status."""
+"""``tutor list``: the lessons in order, with the learner's status.
+
+Titles, quiz ids and file names are printed through ``tutor.core.safe_text``, so a
+lesson's control characters never reach the terminal.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import sys
 from tutor.cli.common import add_lessons_option, library_from
 from tutor.core.library import Library
 from tutor.core.progress import Progress, ProgressStore
+from tutor.core.safe_text import clean, clean_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,14 +30,15 @@ def run(args: argparse.Namespace) -> int:
     store = ProgressStore.default()
     progress = store.load()
     for notice in store.notices:
-        print(f"tutor: {notice}", file=sys.stderr)
+        print(f"tutor: {clean(notice)}", file=sys.stderr)
     if not library.lessons:
-        print(f"no lessons in {library.folder}")
+        print(clean_line(f"no lessons in {library.folder}"))
         return 1
-    width = max(len(lesson.id) for lesson in library.lessons)
+    width = max(len(clean_line(lesson.id)) for lesson in library.lessons)
     for number, lesson in enumerate(library.lessons, 1):
         status = progress.status(lesson.id)
-        print(f"{number:>3}  {lesson.id:<{width}}  {status:<7}  {lesson.title}")
+        lesson_id, title = clean_line(lesson.id), clean_line(lesson.title)
+        print(f"{number:>3}  {lesson_id:<{width}}  {status:<7}  {title}")
     print_review(library, progress)
     return 0
 
@@ -51,6 +57,6 @@ def print_review(library: Library, progress: Progress) -> None:
     for lesson, quiz_id in missed:
         attempts = progress.quiz(lesson.id, quiz_id).attempts
         print(
-            f"  lesson {library.number_of(lesson)} {lesson.id}: {quiz_id} "
+            f"  lesson {library.number_of(lesson)} {lesson.id}: {clean_line(quiz_id)} "
             f"({attempts} attempt{'s' if attempts != 1 else ''})"
         )

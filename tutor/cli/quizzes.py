@@ -9,6 +9,7 @@ from typing import Any
 from tutor.cli.common import add_lessons_option, library_from
 from tutor.core.lesson import Lesson
 from tutor.core.quiz import QuizFormatError, QuizSpec, quiz_spec
+from tutor.core.safe_text import clean_line, json_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         for spec in _specs(lesson)
     ]
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(json_text(json.dumps(rows, indent=2, ensure_ascii=False)))
     else:
         _print_table(rows, answers=args.answers)
     return 0
@@ -85,16 +86,17 @@ def _print_table(rows: list[dict[str, Any]], *, answers: bool) -> None:
     if not rows:
         print("no quizzes")
         return
-    lesson_width = max(len(row["lesson"]) for row in rows)
-    id_width = max(len(row["id"]) for row in rows)
+    # Lesson text, printed on one line each with its control characters made inert.
+    lesson_width = max(len(clean_line(row["lesson"])) for row in rows)
+    id_width = max(len(clean_line(row["id"])) for row in rows)
     for row in rows:
-        prompt = " ".join(row["prompt"].split())
+        prompt = " ".join(clean_line(row["prompt"]).split())
         if len(prompt) > 72:
             prompt = prompt[:71] + "…"
-        print(
-            f"{row['lesson']:<{lesson_width}}  {row['id']:<{id_width}}  {row['kind']:<7}  {prompt}"
-        )
+        lesson, quiz_id = clean_line(row["lesson"]), clean_line(row["id"])
+        print(f"{lesson:<{lesson_width}}  {quiz_id:<{id_width}}  {row['kind']:<7}  {prompt}")
         if answers:
             names = row.get("names")
             using = f"   (using {', '.join(names)})" if names else ""
-            print(f"{'':<{lesson_width}}  {'':<{id_width}}  answer:  {row['answer']}{using}")
+            answer = clean_line(str(row["answer"]))
+            print(f"{'':<{lesson_width}}  {'':<{id_width}}  answer:  {answer}{using}")

@@ -1,5 +1,9 @@
 """``tutor show LESSON``: a lesson as plain text, every live block computed.
 
+Everything printed is Rich ``Text`` made by ``tutor.core.safe_text``: a lesson's
+markup-like brackets print as they are, and its control characters never reach the
+terminal (escape sequences show as ``\\x1b[...``, bidi overrides are dropped).
+
 For screen readers, piping and printed handouts: the prose with its math in
 Unicode, each compute block with its shape chain and values, and each quiz as a
 question. It uses the same lesson run as the app, so both show the same numbers.
@@ -17,6 +21,7 @@ from rich.text import Text
 
 from tutor.cli.common import add_lesson_arguments, library_from
 from tutor.core.lesson import Block, Lesson, Prose
+from tutor.core.safe_text import as_text, clean, clean_line, literal, option_text
 
 if TYPE_CHECKING:
     from tutor.core.lesson_run import LessonRun
@@ -60,17 +65,17 @@ def lesson_renderables(lesson: Lesson, lesson_run: LessonRun) -> list[Renderable
     from tutor.core.mathtext import render_math
 
     out: list[RenderableType] = [
-        Text(lesson.title.upper(), style="bold"),
-        Text(lesson.summary, style="italic"),
+        literal(lesson.title.upper(), "bold", line=True),
+        literal(lesson.summary, "italic"),
     ]
     if lesson.objectives:
-        out.append(Text("You will:\n" + "\n".join(f"  - {o}" for o in lesson.objectives)))
+        out.append(literal("You will:\n" + "\n".join(f"  - {o}" for o in lesson.objectives)))
     for section in lesson.sections:
         if section.title:
-            out.append(Text(f"\n== {render_math(section.title)} ==", style="bold"))
+            out.append(Text(f"\n== {clean_line(render_math(section.title))} ==", style="bold"))
         for part in section.parts:  # a Pause only paces the app's reveal: nothing to print
             if isinstance(part, Prose):
-                out.append(Text(render_math(part.text) + "\n"))
+                out.append(literal(render_math(part.text) + "\n"))
             elif isinstance(part, Block):
                 out.append(block_renderable(part, lesson_run))
     return out
@@ -89,14 +94,15 @@ def block_renderable(block: Block, lesson_run: LessonRun) -> RenderableType:
     if block.kind == "quiz":
         return quiz_text(data)
     if block.kind == "epoch":
-        layers = ",".join(str(n) for n in data.get("layers", []))
+        layers = option_text(data.get("layers", []))
         return Text(
             f"[Epoch animation: layers {layers}, activations "
-            f"{','.join(data.get('act', []))}. Run 'tutor epoch --layers {layers}' "
+            f"{option_text(data.get('act', []))}. Run 'tutor epoch --layers {layers}' "
             "to print its steps.]\n",
             style="italic",
         )
-    return Text(f"[Plot: {data.get('kind', '')} {data.get('expr', '')}]\n", style="italic")
+    kind, expr = option_text(data.get("kind", "")), option_text(data.get("expr", ""))
+    return Text(f"[Plot: {kind} {expr}]\n", style="italic")
 
 
 def quiz_text(data: dict) -> Text:
@@ -104,11 +110,13 @@ def quiz_text(data: dict) -> Text:
     from tutor.core.mathtext import render_math
 
     kind = data.get("kind", "quiz")
-    text = Text(f"QUESTION ({kind}, {data.get('id', '')}): ", style="bold")
-    text.append(render_math(str(data.get("prompt", ""))) + "\n")
+    heading = f"QUESTION ({option_text(kind)}, {option_text(data.get('id', ''))}): "
+    text = Text(heading, style="bold")
+    text.append(clean(render_math(as_text(data.get("prompt", "")))) + "\n")
     if kind == "bug":
-        for number, line in enumerate(str(data.get("code", "")).splitlines(), 1):
-            text.append(f"  {number:>2} | {line}\n")
-    for number, choice in enumerate(data.get("choices") or [], 1):
-        text.append(f"  {number}. {render_math(str(choice))}\n")
+        for number, line in enumerate(as_text(data.get("code", "")).splitlines(), 1):
+            text.append(f"  {number:>2} | {clean_line(line)}\n")
+    choices = data.get("choices") or []
+    for number, choice in enumerate(choices if isinstance(choices, list) else [choices], 1):
+        text.append(f"  {number}. {clean_line(render_math(as_text(choice)))}\n")
     return text

@@ -15,6 +15,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tutor.core.expression import format_shape
+from tutor.core.safe_text import clean_line
 
 #: Rows and columns shown before a matrix is elided with its shape.
 MAX_ROWS = 8
@@ -87,7 +88,7 @@ def matrix_text(
     an update changed, so the mark survives without colour.
     """
     values = np.asarray(array, dtype=float)
-    header = f"{name} " if name else ""
+    header = f"{clean_line(name)} " if name else ""  # a name the lesson chose
     text = Text(f"{header}{format_shape(values.shape)}\n", style="bold")
     if values.ndim == 0:
         text.append(format_value(float(values)).strip())

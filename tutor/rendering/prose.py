@@ -29,6 +29,8 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from tutor.core.safe_text import clean
+
 #: The styles of Rich's default Markdown theme, spelled out so they need no theme.
 STYLES = {
     "h1": "bold underline",
@@ -534,6 +536,7 @@ def prose_renderable(markdown: str) -> Group:
     drew Rich's Markdown (every line padded to the width), so a lesson's screen is
     cell for cell what it was.
     """
-    blocks = parse_blocks(markdown.strip("\n").split("\n"))
+    # Lesson text: its control characters are made inert before anything is drawn.
+    blocks = parse_blocks(clean(markdown).strip("\n").split("\n"))
     rendered = _stack([_render_block(block) for block in blocks])
     return rendered if isinstance(rendered, Group) else Group(rendered)

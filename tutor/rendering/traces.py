@@ -1,4 +1,9 @@
-"""Shape traces, block results and evaluator errors as Rich text."""
+"""Shape traces, block results and evaluator errors as Rich text.
+
+Each piece quotes lesson or learner source (a statement, a sub-expression, a name in
+an error), so every string here goes through ``tutor.core.safe_text``: literal
+``Text``, controls made inert, whether the app or ``tutor show`` prints it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from rich.text import Text
 
 from tutor.core.expression import ExpressionError, StatementResult, Trace, format_shape
 from tutor.core.lesson_run import BlockRun
+from tutor.core.safe_text import clean, clean_line, literal
 from tutor.rendering.matrices import matrix_text
 
 #: What each kind of evaluator error is called where a learner reads it.
@@ -26,7 +32,7 @@ def step_lines(trace: Trace, upto: int | None = None) -> Text:
     shown = lines if upto is None else lines[:upto]
     text = Text()
     for line in shown:
-        text.append("  " + line + "\n", style="cyan")
+        text.append("  " + clean_line(line) + "\n", style="cyan")
     text.rstrip()
     return text
 
@@ -44,7 +50,7 @@ def statement_renderable(
     through a block, the statements already done shrink to one line each, so the one
     being revealed stays on screen.
     """
-    head = Text("› " + statement.text, style="bold")
+    head = literal("› " + statement.text, "bold")
     if statement.trace is None:
         return head
     parts: list[RenderableType] = [head]
@@ -53,7 +59,7 @@ def statement_renderable(
         parts.append(steps)
     complete = upto is None or upto >= len(statement.trace.lines())
     if complete:
-        name = statement.target or "="
+        name = clean_line(statement.target or "=")
         if values:
             parts.append(matrix_text(statement.trace.value, name=name, heat=heat))
         else:
@@ -68,10 +74,10 @@ def error_renderable(error: ExpressionError) -> Text:
     # The title on a line of its own: the message often names the kind again.
     text = Text()
     text.append(title, style="bold red")
-    text.append("\n" + error.message)
+    text.append("\n" + clean(error.message))
     caret = error.caret()
     if caret:
-        text.append("\n" + caret, style="yellow")
+        text.append("\n" + clean(caret), style="yellow")
     return text
 
 
@@ -113,4 +119,4 @@ def block_run_renderable(
 def trace_summary(trace: Trace) -> Text:
     """The article-style chain if there is one, else the result's shape."""
     chain = trace.chain()
-    return Text(chain if chain else f"-> {format_shape(trace.value.shape)}")
+    return literal(chain if chain else f"-> {format_shape(trace.value.shape)}")

@@ -1,4 +1,8 @@
-"""Small modal dialogs: yes/no, and jump to a lesson by number."""
+"""Small modal dialogs: yes/no, and jump to a lesson by number.
+
+What they show may quote the learner's typing or a folder's name, so it is always
+given as literal text.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from textual.widgets import Button, Input, Label
 
 from tutor.core.errors import TutorError
 from tutor.core.library import Library
+from tutor.core.safe_text import literal
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -24,7 +29,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Grid(id="confirm"):
-            yield Label(self.question, id="question")
+            yield Label(literal(self.question), id="question")
             yield Button("Yes (y)", variant="error", id="yes")
             yield Button("No (n)", variant="primary", id="no")
 
@@ -50,7 +55,7 @@ class LessonNumberDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="goto"):
-            yield Label(f"Go to lesson (1-{len(self.library.lessons)} or an id):")
+            yield Label(literal(f"Go to lesson (1-{len(self.library.lessons)} or an id):"))
             yield Input(id="goto-input")
             yield Label("", id="goto-error")
 
@@ -59,7 +64,8 @@ class LessonNumberDialog(ModalScreen[str | None]):
         try:
             self.dismiss(self.library.find(event.value).id)
         except TutorError as error:
-            self.query_one("#goto-error", Label).update(error.message)
+            # The message quotes what was typed and the folder: literal text, never markup.
+            self.query_one("#goto-error", Label).update(literal(error.message))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -31,6 +31,7 @@ from textual.worker import get_current_worker
 
 from tutor.core.epoch import Epoch, EpochStep, run_epoch
 from tutor.core.network import Network, NetworkSpec
+from tutor.core.safe_text import literal
 from tutor.rendering.matrices import MAX_ROWS, format_value
 from tutor.screens.pacing import repaced, set_playing
 from tutor.widgets.key_bar import KeyBar
@@ -214,11 +215,15 @@ def loss_text(epoch: Epoch, number: int) -> Text:
     return text
 
 
-def describe_spec(spec: NetworkSpec) -> str:
-    """The run's settings on one line, so a class can reproduce it."""
-    return (
+def describe_spec(spec: NetworkSpec) -> Text:
+    """The run's settings on one line, so a class can reproduce it.
+
+    Literal text: the settings come from a lesson's epoch block.
+    """
+    return literal(
         f"layers {','.join(map(str, spec.layers))} · act {','.join(spec.activations)} · "
-        f"loss {spec.loss} · μ = {spec.lr:g} · seed {spec.seed}"
+        f"loss {spec.loss} · μ = {spec.lr:g} · seed {spec.seed}",
+        line=True,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -17,12 +18,13 @@ def keys_table(sections: list[tuple[str, list[Binding]]]) -> Table:
     table.add_column(no_wrap=True)
     table.add_column(style="dim")
     for title, bindings in sections:
-        table.add_row(f"[u]{title}[/u]", "", "")
+        table.add_row(Text(title, style="underline"), "", "")
         for binding in bindings:
             if not binding.description:
                 continue
             keys = binding.key_display or binding.key.replace(",", " / ")
-            table.add_row(keys, binding.description, binding.tooltip)
+            # Text, not str: a table reads a str cell as markup, and "[" is a key here.
+            table.add_row(Text(keys), Text(binding.description), Text(binding.tooltip))
         table.add_row("", "", "")
     return table
 

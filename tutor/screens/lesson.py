@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from tutor.core.lesson import Block, Lesson, Pause, Prose, Section
 from tutor.core.lesson_run import LessonRun, run_lesson
 from tutor.core.library import Library
 from tutor.core.progress import Progress
+from tutor.core.safe_text import clean_line, literal
 from tutor.widgets.blocks import BrokenBlock, EpochLauncher
 from tutor.widgets.compute import ComputeBlock
 from tutor.widgets.key_bar import KeyBar
@@ -156,7 +156,7 @@ class LessonScreen(Screen[None]):
         widgets: list[Widget] = []
         if section.title:
             widgets.append(
-                Static(Text(section.title, style="bold underline"), classes="section-title")
+                Static(literal(section.title, "bold underline", line=True), classes="section-title")
             )
         for part in section.parts:
             if isinstance(part, Prose):
@@ -190,8 +190,8 @@ class LessonScreen(Screen[None]):
     def _update_header(self) -> None:
         number = self.library.number_of(self.lesson)
         count = len(self.lesson.sections)
-        header = Text(f"Lesson {number} · {self.lesson.title}", style="bold")
-        where = self.section.title or "Introduction"
+        header = literal(f"Lesson {number} · {self.lesson.title}", "bold", line=True)
+        where = clean_line(self.section.title or "Introduction")
         header.append(f"   section {self.section_index + 1}/{count}: {where}", style="dim")
         self.query_one("#lesson-header", Static).update(header)
 

@@ -30,6 +30,7 @@ from textual.widgets import Static
 from tutor.core.lesson import Block, Lesson, Pause, Prose, Section
 from tutor.core.library import Library
 from tutor.core.progress import Progress
+from tutor.core.safe_text import clean_line, literal
 from tutor.screens.blank import BlankScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.pacing import repaced, set_playing
@@ -194,8 +195,8 @@ class PresenterScreen(LessonScreen, inherit_bindings=False):
 
     def _update_header(self) -> None:
         number = self.library.number_of(self.lesson)
-        banner = Text(f"Lesson {number} · {self.lesson.title}", style="bold")
-        where = self.section.title or "Introduction"
+        banner = literal(f"Lesson {number} · {self.lesson.title}", "bold", line=True)
+        where = clean_line(self.section.title or "Introduction")
         banner.append(
             f"\n{where}   ({self.section_index + 1}/{len(self.lesson.sections)})", style="italic"
         )

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tutor.core.lesson import Block
+from tutor.core.safe_text import clean, option_text
 
 
 class EpochLauncher(Static, can_focus=True):
@@ -35,14 +36,12 @@ class EpochLauncher(Static, can_focus=True):
         self.border_title = "epoch"
 
     def on_mount(self) -> None:
-        layers = ",".join(str(n) for n in self.options.get("layers", [10, 3, 4, 1]))
-        acts = ",".join(self.options.get("act", []) or ["default"])
+        layers = option_text(self.options.get("layers", [10, 3, 4, 1]))
+        acts = option_text(self.options.get("act")) or "default"
+        loss = option_text(self.options.get("loss", "sse"))
+        rate = option_text(self.options.get("lr", 0.01))
         text = Text("One gradient-descent epoch: ", style="bold")
-        text.append(
-            f"layers {layers}, activations {acts}, loss "
-            f"{self.options.get('loss', 'sse')}, learning rate "
-            f"{self.options.get('lr', 0.01)}\n"
-        )
+        text.append(f"layers {layers}, activations {acts}, loss {loss}, learning rate {rate}\n")
         text.append("Press Enter (or click) to watch it step by step.", style="italic")
         self.update(text)
 
@@ -68,7 +67,7 @@ class BrokenBlock(Static):
             style="bold",
         )
         for line, message in problems:
-            text.append(f"  line {line}: {message}\n")
+            text.append(f"  line {line}: {clean(message)}\n")
         text.append("Run 'tutor check' on the lesson folder for every problem.", style="italic")
         self.update(text)
 

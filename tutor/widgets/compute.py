@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from tutor.core.lesson import Block
 from tutor.core.lesson_run import BlockRun
+from tutor.core.safe_text import clean_line
 from tutor.rendering.traces import block_run_renderable, operation_count
 
 
@@ -126,6 +127,6 @@ def source_preview(block: Block) -> Text:
     text = Text()
     for line in block.body.splitlines():
         if line.strip() and not line.strip().startswith("#"):
-            text.append(f"› {line.strip()}\n", style="dim")
+            text.append(f"› {clean_line(line.strip())}\n", style="dim")
     text.append("→ runs it one operation at a time", style="dim italic")
     return text

@@ -8,6 +8,7 @@ from textual.widgets.option_list import Option
 
 from tutor.core.lesson import Lesson
 from tutor.core.progress import Progress
+from tutor.core.safe_text import clean_line
 
 #: Each status has a mark that reads without colour.
 STATUS_MARKS = {"done": ("✓", "green"), "started": ("•", "yellow"), "new": (" ", "")}
@@ -18,7 +19,7 @@ def lesson_label(number: int, lesson: Lesson, status: str) -> Text:
     # One line per lesson: a wrapped title would read as another lesson.
     label = Text(f"{number:>2} ", no_wrap=True, overflow="ellipsis")
     label.append(mark, style=style)
-    label.append(f" {lesson.title}")
+    label.append(f" {clean_line(lesson.title)}")  # appended as text: never markup
     return label
 
 

@@ -28,6 +28,7 @@ from tutor.core.plots import (
     PlotData,
     plot_data,
 )
+from tutor.core.safe_text import clean_line, literal
 from tutor.rendering.matrices import format_value
 
 #: Character cells across a chart's plotting area (each holds two braille dot columns).
@@ -140,13 +141,13 @@ def function_chart(plot: FunctionPlot, width: int = CHART_WIDTH) -> Text:
     low, high = float(plot.x[0]), float(plot.x[-1])
     chart = Text()
     if plot.title:
-        chart.append(f"{plot.title}\n\n", style="bold underline")
+        chart.append(f"{clean_line(plot.title)}\n\n", style="bold underline")
     chart.append_text(
         line_chart(
             plot.y,
             x_low=low,
             x_high=high,
-            label=f"f(x) = {plot.expr}",
+            label=f"f(x) = {clean_line(plot.expr)}",
             width=width,
             style="bold cyan",
         )
@@ -224,10 +225,11 @@ def gradient_depth_chart(plot: GradientDepthPlot, width: int = 40) -> Text:
     low = math.ceil(math.log10(min(values))) - 1 if values else -1
     high = math.ceil(math.log10(max(values))) if values else 0
     high = max(high, low + 1)
-    name_width = max((len(name) for name in plot.norms), default=4)
+    names = {act: clean_line(act) for act in plot.norms}
+    name_width = max((len(name) for name in names.values()), default=4)
     chart = Text()
     if plot.title:
-        chart.append(f"{plot.title}\n\n", style="bold underline")
+        chart.append(f"{clean_line(plot.title)}\n\n", style="bold underline")
     chart.append(
         f"‖∂Δ/∂W_k‖ for {plot.depth} layers of {plot.width} neurons (same He-initialised "
         "start for each activation, linear output)\n"
@@ -238,7 +240,7 @@ def gradient_depth_chart(plot: GradientDepthPlot, width: int = 40) -> Text:
     for layer in range(plot.depth):
         for index, (act, norms) in enumerate(plot.norms.items()):
             head = f"W{layer + 1}" if index == 0 else ""
-            chart.append(f"\n{head:<8} {act:<{name_width}}  ")
+            chart.append(f"\n{head:<8} {names[act]:<{name_width}}  ")
             value = norms[layer]
             chart.append(
                 _log_bar(value, low, high, width, _BAR_FILLS[index % len(_BAR_FILLS)]),
@@ -249,7 +251,8 @@ def gradient_depth_chart(plot: GradientDepthPlot, width: int = 40) -> Text:
         if norms and norms[-1] > 0 and math.isfinite(norms[0] / norms[-1]):
             ratio = norms[0] / norms[-1]
             chart.append(
-                f"\n{act}: ‖∂Δ/∂W1‖ / ‖∂Δ/∂W{plot.depth}‖ = {_number(ratio)}", style="italic"
+                f"\n{names[act]}: ‖∂Δ/∂W1‖ / ‖∂Δ/∂W{plot.depth}‖ = {_number(ratio)}",
+                style="italic",
             )
     return chart
 
@@ -288,11 +291,11 @@ def plot_renderable(data: PlotData) -> Text:
         return function_chart(data)
     if isinstance(data, GradientDepthPlot):
         return gradient_depth_chart(data)
-    title = Text(f"{data.title}\n\n", style="bold underline") if data.title else Text()
+    title = literal(f"{data.title}\n\n", "bold underline") if data.title else Text()
     spec = data.spec
     title.append(
         f"{len(data.losses) - 1} epochs of layers {','.join(map(str, spec.layers))}, "
-        f"{','.join(spec.activations)}, μ = {spec.lr:g}\n",
+        f"{clean_line(','.join(spec.activations))}, μ = {spec.lr:g}\n",
         style="italic",
     )
     return title + loss_curve_text(data.losses)
@@ -320,7 +323,8 @@ class PlotView(Static):
         self.block = block
         self.options = dict(block.data or {})
         self.data: PlotData | None = None
-        self.border_title = f"plot: {self.options.get('kind', '?')}"
+        # Text: a str title is read as markup, and the kind is the lesson's own word.
+        self.border_title = literal(f"plot: {self.options.get('kind', '?')}", line=True)
 
     def on_mount(self) -> None:
         self.compute_plot()
@@ -331,7 +335,7 @@ class PlotView(Static):
         try:
             data = plot_data(self.options)
         except TutorError as error:
-            self.post_message(self.Computed(self, Text(error.message), error=error.message))
+            self.post_message(self.Computed(self, literal(error.message), error=error.message))
             return
         self.post_message(self.Computed(self, plot_renderable(data), data))
 

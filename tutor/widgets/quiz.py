@@ -34,6 +34,7 @@ from tutor.core.quiz import (
     quiz_spec,
     shape_dims,
 )
+from tutor.core.safe_text import clean, clean_line, literal
 from tutor.rendering.prose import prose_renderable
 from tutor.rendering.traces import step_lines
 
@@ -114,7 +115,8 @@ class QuizCard(Vertical, can_focus=True):
         self.picked: set[int] = set()
         self.line_found = self.passed  # a passed bug quiz opens at its fix
         self.last_grade: Grade | None = None
-        self.border_title = f"quiz · {block.data.get('kind', '?') if block.data else '?'}"
+        kind = block.data.get("kind", "?") if block.data else "?"
+        self.border_title = literal(f"quiz · {kind}", line=True)  # a str is read as markup
 
     # -- layout ---------------------------------------------------------------------
 
@@ -159,7 +161,7 @@ class QuizCard(Vertical, can_focus=True):
         spec = self.spec
         prompt = self.query_one("#quiz-prompt", Static)
         if spec is None:
-            prompt.update(Text(f"This quiz cannot be shown: {self.problem}", style="red"))
+            prompt.update(literal(f"This quiz cannot be shown: {self.problem}", "red"))
             return
         prompt.update(prose_renderable(render_math(self.prompt_text())))
         self.set_class(self.passed, "-passed")
@@ -167,7 +169,7 @@ class QuizCard(Vertical, can_focus=True):
         if spec.kind == "bug":
             self.query_one("#quiz-code", Static).update(self._code_listing(spec))
             fix = self.query_one("#quiz-fix-prompt", Static)
-            fix.update(Text(spec.fix_prompt or "Type the corrected expression.", style="bold"))
+            fix.update(literal(spec.fix_prompt or "Type the corrected expression.", "bold"))
             fix.display = self.query_one("#quiz-answer").display = self.line_found
         if spec.kind == "choice":
             self.query_one("#quiz-choices", Static).update(self._choice_list(spec))
@@ -209,7 +211,7 @@ class QuizCard(Vertical, can_focus=True):
             chosen = number in self.picked
             marker = "›" if chosen else " "
             text.append(f"{marker}{number:>2}  ", style="bold" if chosen else "dim")
-            text.append(line + "\n", style="reverse" if chosen else "")
+            text.append(clean_line(line) + "\n", style="reverse" if chosen else "")
         if not self.line_found:
             text.append("Press the number of the faulty line, then Enter.", style="italic")
         else:
@@ -224,7 +226,7 @@ class QuizCard(Vertical, can_focus=True):
             text.append(
                 f"{box[0] if chosen else box[1]} {number}. ", style="bold" if chosen else ""
             )
-            text.append(render_math(choice) + "\n")
+            text.append(clean(render_math(choice)) + "\n")
         how = "several may be right" if spec.multiple else "one is right"
         text.append(f"Press a number to pick ({how}), then Enter.", style="italic")
         return text
@@ -233,7 +235,7 @@ class QuizCard(Vertical, can_focus=True):
         text = Text()
         for number, hint in enumerate(spec.hints[: self.hints_shown], 1):
             text.append(f"Hint {number}: ", style="bold")
-            text.append(render_math(hint) + "\n")
+            text.append(clean(render_math(hint)) + "\n")
         left = len(spec.hints) - self.hints_shown
         if left:
             text.append(f"{left} hint{'s' if left > 1 else ''} left: press h.", style="dim")
@@ -241,12 +243,12 @@ class QuizCard(Vertical, can_focus=True):
 
     def _solution(self, spec: QuizSpec) -> RenderableType:
         text = Text("Solution: ", style="bold")
-        text.append(self._answer_words(spec))
+        text.append(clean(self._answer_words(spec)))
         parts: list[RenderableType] = [text]
         if spec.solution:
             parts.append(prose_renderable(render_math(spec.solution)))
         if spec.explain and spec.kind == "choice":
-            parts.append(Text(render_math(spec.explain)))
+            parts.append(literal(render_math(spec.explain)))
         return Group(*parts)
 
     def _answer_words(self, spec: QuizSpec) -> str:
@@ -335,7 +337,7 @@ class QuizCard(Vertical, can_focus=True):
     def on_quiz_card_answer_checked(self, event: AnswerChecked) -> None:
         event.stop()
         if event.grade is None:
-            self._show_feedback(Text(f"This quiz could not be graded: {event.error}", style="red"))
+            self._show_feedback(literal(f"This quiz could not be graded: {event.error}", "red"))
             return
         self._record(event.answer, event.grade)
 
@@ -365,13 +367,13 @@ class QuizCard(Vertical, can_focus=True):
 def feedback_renderable(answer: str, grade: Grade) -> Group:
     """The verdict as a word and a mark, the answer's shape trace, then the message."""
     mark, style = VERDICT_STYLES.get(grade.verdict, _WRONG_STYLE)
-    parts: list[RenderableType] = [Text(f"{mark} {grade.title}", style=style)]
-    parts.append(Text(f"› {answer}", style="bold"))
+    parts: list[RenderableType] = [literal(f"{mark} {grade.title}", style)]
+    parts.append(literal(f"› {answer}", "bold"))
     if grade.trace is not None:
         steps = step_lines(grade.trace)
         if steps.plain:
             parts.append(steps)
     if grade.caret:
-        parts.append(Text(grade.caret, style="yellow"))
-    parts.append(Text(grade.message))
+        parts.append(literal(grade.caret, "yellow"))
+    parts.append(literal(grade.message))
     return Group(*parts)

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tutor.core.expression import Environment, ExpressionError, StatementResult, run_block
+from tutor.core.safe_text import literal
 from tutor.rendering.traces import error_renderable, statement_renderable
 
 HISTORY_LIMIT = 200
@@ -108,7 +109,7 @@ class Scratchpad(Vertical):
         output = self.query_one("#scratch-result", Static)
         if event.error is not None:
             output.update(
-                Group(Text("› " + event.text, style="bold"), error_renderable(event.error))
+                Group(literal("› " + event.text, "bold"), error_renderable(event.error))
             )
         elif event.result is not None:
             output.update(statement_renderable(event.result))
