@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tutor.core.checking import Note, check_folders
 from tutor.core.errors import TutorError
+from tutor.core.safe_text import clean
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             + ", ".join(str(folder) for folder in args.folders)
         )
     for problem in problems:
-        print(problem)
+        print(clean(str(problem)))  # it may quote the lesson: no control reaches the terminal
     files = len({problem.path for problem in problems})
     if problems:
         print(f"{len(problems)} problem(s) in {files} of {seen} lesson file(s)")

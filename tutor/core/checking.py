@@ -102,9 +102,70 @@ def runnable_block_problems(lesson: Lesson) -> Iterable[Problem]:
             yield Problem(lesson.path, block.line, f"{block.kind} block: {error.message}")
 
 
+def control_character_problems(lesson: Lesson) -> Iterable[Problem]:
+    """Control characters and bidi overrides in the lesson's text, at their lines.
+
+    The app and the command line never let them act (``tutor.core.safe_text`` shows
+    them as escapes or drops them), but in a lesson they are a slip or an attack, and
+    the author should see where. The file is read again (it is small, and the parser
+    keeps no raw text). Characters YAML wrote as escapes (``"\\e"``, ``"\\u202e"``)
+    are not in the file, so the parsed values are looked at too: those are reported
+    at the first line of their block (or of the front matter).
+    """
+    from bisect import bisect_left
+
+    from tutor.core.lesson import LessonError, read_lesson_text
+    from tutor.core.safe_text import (
+        MAX_CONTROL_REPORTS,
+        describe_control,
+        find_controls,
+        first_control,
+    )
+
+    try:
+        text = read_lesson_text(lesson.path)
+    except LessonError:
+        text = ""  # gone since it was parsed: its parsed values are still looked at
+    found = list(find_controls(text))
+    for line, column, char in found[:MAX_CONTROL_REPORTS]:
+        yield Problem(lesson.path, line, describe_control(char, column))
+    if len(found) > MAX_CONTROL_REPORTS:
+        line = found[MAX_CONTROL_REPORTS][0]
+        more = len(found) - MAX_CONTROL_REPORTS
+        yield Problem(lesson.path, line, f"and {more} more line(s) with control characters")
+    reported = [line for line, _column, _char in found]  # ascending
+    # Each front-matter key from its line to the next key's; each YAML block whole.
+    lines = text.split("\n")
+    closing = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 1)
+    keys = [
+        (number, line.split(":", 1)[0].strip())
+        for number, line in enumerate(lines[1:closing], 2)
+        if line[:1].isalpha() and ":" in line
+    ]
+    spans = {
+        key: (start, (keys[i + 1][0] if i + 1 < len(keys) else closing + 1) - 1)
+        for i, (start, key) in enumerate(keys)
+    }
+    parts = [
+        (*spans.get(str(key), (1, closing + 1)), value) for key, value in lesson.meta.items()
+    ] + [
+        (block.line, block.body_line + block.body.count("\n"), block.data)
+        for block in lesson.blocks
+        if block.data is not None
+    ]
+    for first, last, values in parts:
+        at = bisect_left(reported, first)
+        if at < len(reported) and reported[at] <= last:
+            continue  # the file holds it, and it was named at its own line above
+        char = first_control(values)
+        if char is not None:
+            yield Problem(lesson.path, first, describe_control(char) + " (a YAML escape)")
+
+
 def lesson_checks() -> list[LessonCheck]:
     """The checks ``tutor check`` runs on each lesson that parsed, in order."""
     return [
+        control_character_problems,
         structure_problems,
         math_problems,
         compute_problems,
