@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     problems = [problem for problem in found if not isinstance(problem, Note)]
     for note in found:
         if isinstance(note, Note):
-            print(f"{note.path}:{note.line}: note: {note.message}")
+            print(clean(f"{note.path}:{note.line}: note: {note.message}"))
     if not seen:
         raise TutorError(
             "no lesson files (*.md) to check in "
