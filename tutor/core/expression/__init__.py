@@ -8,11 +8,13 @@ step per operation. Python's ``eval``/``exec``/``compile`` are never used.
 
 Modules: ``text`` (raw-text checks), ``language`` (the whitelist), ``functions``
 (the built-ins), ``plan`` (the static pass), ``evaluate`` (the numeric pass),
+``budget`` (what one evaluation, or a lesson, may allocate, compute and spend),
 ``program`` (blocks), ``render`` (steps as text), ``shapes`` (shape rules).
 """
 
 from __future__ import annotations
 
+from tutor.core.expression.budget import Budget, Cancelled, format_bytes, format_work
 from tutor.core.expression.environment import Environment, UserFunction
 from tutor.core.expression.errors import FAILED_KINDS, REFUSED_KINDS, ExpressionError
 from tutor.core.expression.evaluate import evaluate, infer_shapes
@@ -26,6 +28,8 @@ __all__ = [
     "CONSTANTS",
     "FAILED_KINDS",
     "REFUSED_KINDS",
+    "Budget",
+    "Cancelled",
     "Environment",
     "ExpressionError",
     "Shape",
@@ -34,7 +38,9 @@ __all__ = [
     "Trace",
     "UserFunction",
     "evaluate",
+    "format_bytes",
     "format_shape",
+    "format_work",
     "infer_shapes",
     "parse_shape",
     "run_block",

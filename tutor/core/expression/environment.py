@@ -11,8 +11,9 @@ from types import MappingProxyType
 import numpy as np
 
 from tutor.core.expression import nodes
+from tutor.core.expression.budget import format_bytes
 from tutor.core.expression.errors import ExpressionError
-from tutor.core.expression.limits import MAX_ELEMENTS
+from tutor.core.expression.limits import MAX_ELEMENTS, MAX_HELD_BYTES, MAX_NAMES
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
@@ -48,9 +49,12 @@ def check_name(name: str) -> None:
 class Environment:
     """Names (arrays and numbers), user functions, and a seeded numpy Generator.
 
-    Values are stored as read-only float64 copies: the caller's arrays are never
-    touched, no expression can change a stored value in place, and integers
-    cannot overflow silently.
+    Values are stored as read-only float64 copies in C order: the caller's arrays
+    are never touched, no expression can change a stored value in place, integers
+    cannot overflow silently, and a reshape of a stored value is never a copy.
+
+    What it holds is capped (``max_names`` names, ``max_bytes`` of values), so a
+    lesson or a learner's scratchpad cannot fill memory one name at a time.
 
     Attributes:
         values: name -> array (a number is a 0-d array).
@@ -58,9 +62,18 @@ class Environment:
         rng: the generator behind ``randn`` & co, so a seed replays a lesson.
     """
 
-    def __init__(self, values: Mapping[str, object] | None = None, *, seed: int | None = 0) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, object] | None = None,
+        *,
+        seed: int | None = 0,
+        max_names: int = MAX_NAMES,
+        max_bytes: int = MAX_HELD_BYTES,
+    ) -> None:
         self.values: dict[str, np.ndarray] = {}
         self.functions: dict[str, UserFunction] = {}
+        self.max_names = max_names
+        self.max_bytes = max_bytes
         self._seed = seed
         self._rng: np.random.Generator | None = None
         for name, value in (values or {}).items():
@@ -82,6 +95,8 @@ class Environment:
         twin = Environment.__new__(Environment)
         twin.values = dict(self.values)  # the arrays are read-only, so sharing them is safe
         twin.functions = dict(self.functions)
+        twin.max_names = self.max_names
+        twin.max_bytes = self.max_bytes
         twin._seed = self._seed
         twin._rng = None
         # Unseeded, the twin could not make the same generator itself: make it now.
@@ -98,6 +113,11 @@ class Environment:
         """Every defined name, values and functions, sorted."""
         return sorted(set(self.values) | set(self.functions))
 
+    @property
+    def held_bytes(self) -> int:
+        """Bytes of every stored value (summed when asked: values may be set directly)."""
+        return sum(value.nbytes for value in self.values.values())
+
     def define(self, name: str, value: object) -> None:
         """Bind ``name`` to a value or a ``UserFunction`` (replacing either).
 
@@ -108,11 +128,29 @@ class Environment:
             TypeError: for a value that is not numbers (a programming error).
         """
         check_name(name)
+        new = name not in self.values and name not in self.functions
+        if new and len(self.values) + len(self.functions) >= self.max_names:
+            raise ExpressionError(
+                "limit",
+                f"{name} would be name number {len(self.values) + len(self.functions) + 1} "
+                f"here; the limit is {self.max_names} (assign to a name already defined "
+                "to replace its value)",
+            )
         if isinstance(value, UserFunction):
             self.functions[name] = value
             self.values.pop(name, None)
             return
-        self.values[name] = as_value(name, value)
+        array = as_value(name, value)
+        old = self.values.get(name)
+        total = self.held_bytes - (0 if old is None else old.nbytes) + array.nbytes
+        if array.nbytes and total > self.max_bytes:
+            raise ExpressionError(
+                "limit",
+                f"storing {name} ({format_bytes(array.nbytes)}) makes the names here hold "
+                f"{format_bytes(total)}; the limit is {format_bytes(self.max_bytes)} (assign "
+                "to a name already defined to replace its value)",
+            )
+        self.values[name] = array
         self.functions.pop(name, None)
 
     def __repr__(self) -> str:
@@ -124,7 +162,7 @@ def as_value(name: str, value: object) -> np.ndarray:
     if isinstance(value, str | bytes) or np.iscomplexobj(value):
         raise TypeError(f"{name} must be a real number or an array of them")
     try:
-        array = np.array(value, dtype=np.float64)
+        array = np.array(value, dtype=np.float64, order="C")
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name} must be a real number or an array of them") from error
     if array.size > MAX_ELEMENTS:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor.core.expression.limits import MAX_LITERAL
 from tutor.core.expression.shapes import (
     Shape,
     ShapeProblem,
@@ -54,6 +55,11 @@ class Builtin:
     work: Callable[..., int] | None = None
     elementwise: bool = False
     random: bool = False
+    #: Full-size float64 arrays made on the way to the result (``sigmoid`` makes three).
+    temporaries: float = 0.0
+    #: May hand back a view of its input (``reshape``, ``transpose``): charged, while
+    #: running, only what NumPy really copied.
+    view: bool = False
 
 
 def _same(shape: Shape, *_: object) -> Shape:
@@ -148,6 +154,12 @@ def _randint(
     rng: np.random.Generator, low: np.ndarray, high: np.ndarray, size: Shape
 ) -> np.ndarray:
     low_value, high_value = float(low), float(high)
+    if max(abs(low_value), abs(high_value)) > MAX_LITERAL:
+        # NumPy draws int64 at most, and a float holds whole numbers exactly only so far.
+        raise ArithmeticError(
+            f"randint draws whole numbers within ±{MAX_LITERAL:g}, "
+            f"not from {low_value:g} to {high_value:g}"
+        )
     if low_value != int(low_value) or high_value != int(high_value) or low_value >= high_value:
         raise ArithmeticError(
             f"randint needs whole numbers low < high, not {low_value:g} and {high_value:g}"
@@ -163,8 +175,10 @@ def _uniform(
     return rng.uniform(float(low), float(high), size)
 
 
-def _unary(name: str, run: Callable[[np.ndarray], Any]) -> Builtin:
-    return Builtin(name, ("array",), 1, _same, run, f"{name}(X)", elementwise=True)
+def _unary(name: str, run: Callable[[np.ndarray], Any], temporaries: float = 0.0) -> Builtin:
+    return Builtin(
+        name, ("array",), 1, _same, run, f"{name}(X)", elementwise=True, temporaries=temporaries
+    )
 
 
 def _binary(name: str, run: Callable[[np.ndarray, np.ndarray], Any]) -> Builtin:
@@ -187,6 +201,7 @@ _TABLE: tuple[Builtin, ...] = (
         np.transpose,
         "transpose(A)",
         work=lambda s: 0,
+        view=True,
     ),
     _binary("multiply", np.multiply),
     _binary("maximum", np.maximum),
@@ -208,8 +223,8 @@ _TABLE: tuple[Builtin, ...] = (
     _unary("sqrt", np.sqrt),
     _unary("abs", np.abs),
     _unary("relu", _relu),
-    _unary("sigmoid", _sigmoid),
-    _unary("step", _step),
+    _unary("sigmoid", _sigmoid, temporaries=3),
+    _unary("step", _step, temporaries=0.125),  # a bool array first
     Builtin("power", ("array", "exponent"), 2, _same, np.power, "power(A, 2)", elementwise=True),
     Builtin("outer", ("array", "array"), 2, _outer_shape, np.outer, "outer(a, b)"),
     Builtin(
@@ -220,6 +235,7 @@ _TABLE: tuple[Builtin, ...] = (
         np.reshape,
         "reshape(A, (r, c))",
         work=lambda *_: 0,
+        view=True,
     ),
     Builtin("array", ("numbers",), 1, lambda values: values.shape, np.array, "array([1, 2, 3])"),
     Builtin("ones", ("shape",), 1, _same, np.ones, "ones((r, c))"),
@@ -255,6 +271,7 @@ _TABLE: tuple[Builtin, ...] = (
         _randint,
         "randint(low, high, (r, c))",
         random=True,
+        temporaries=1,  # drawn as integers, then made floats
     ),
     Builtin(
         "uniform",

@@ -33,3 +33,11 @@ MAX_OPERATIONS = 2_000
 MAX_CALL_DEPTH = 16
 #: Parameters of a user function.
 MAX_PARAMETERS = 8
+#: Bytes of arrays one evaluation may make, every copy and temporary included
+#: (20 arrays of the largest size; a lesson's expressions make a few kilobytes).
+MAX_BYTES = 160_000_000
+#: Seconds one evaluation may run; the work and byte caps keep it far below this.
+MAX_SECONDS = 2.0
+#: Names an environment (a lesson's, or a scratchpad's) may hold, and their bytes.
+MAX_NAMES = 256
+MAX_HELD_BYTES = 64_000_000

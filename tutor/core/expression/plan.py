@@ -3,8 +3,13 @@
 An expression's tree is compiled into a flat plan: one instruction per
 operation, in the order it will be computed, each with its result's shape.
 Shapes are checked here (a mismatch names the sub-expression, both shapes and
-the dimensions that disagree), so are the element and multiply-add caps, and
-user functions are expanded in place. ``evaluate`` then only runs the plan.
+the dimensions that disagree), and so is the cost: the bytes of every array the
+plan will make (copies, temporaries and broadcast results included; a reshape or
+transpose that NumPy can do as a view costs nothing) and its multiply-adds
+(a stacked ``@`` counts every pair of the broadcast stack). User functions are
+expanded in place, so each call costs what its body costs. An expression that needs
+too much is refused with its total and the sub-expression that needs the most.
+``evaluate`` then only runs the plan, charging the same costs to a ``Budget``.
 
 Numbers known before computing (literals, names holding a number, arithmetic on
 them) are tracked as constants, because a shape such as ``randn(n, m)`` or
@@ -21,11 +26,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from tutor.core.expression import nodes
+from tutor.core.expression.budget import format_bytes, format_work
 from tutor.core.expression.environment import Environment, UserFunction
 from tutor.core.expression.errors import ExpressionError
 from tutor.core.expression.functions import BUILTINS, CONSTANTS, Builtin
 from tutor.core.expression.language import exponent_problem
 from tutor.core.expression.limits import (
+    MAX_BYTES,
     MAX_CALL_DEPTH,
     MAX_DIMENSIONS,
     MAX_ELEMENTS,
@@ -43,6 +50,9 @@ from tutor.core.expression.shapes import (
 )
 
 Run = Callable[[Environment | None, tuple[np.ndarray, ...]], Any]
+
+#: Bytes of one float64 number.
+FLOAT_BYTES = 8
 
 _ELEMENTWISE = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 #: Nesting of the tree with user functions expanded; keeps the compiler's recursion shallow.
@@ -110,6 +120,8 @@ class Operand:
     shape: Shape
     constant: float | None = None
     factors: tuple[Shape, ...] | None = None
+    #: Known to be laid out in C order, so a reshape of it is a view, not a copy.
+    contiguous: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +145,23 @@ class Instruction:
     column: int
     context: str
     step: StepInfo | None
+    #: Multiply-adds, and bytes of the arrays it makes (for a ``view``, at most this).
+    work: int = 0
+    nbytes: int = 0
+    #: May give a view of an input: charged what NumPy really allocated, once run.
+    view: bool = False
+
+
+@dataclass
+class _Cost:
+    """What one sub-expression costs over the whole plan (a function body's, per call)."""
+
+    node: nodes.Node
+    column: int
+    context: str
+    nbytes: int = 0
+    work: int = 0
+    times: int = 0
 
 
 @dataclass
@@ -159,6 +188,9 @@ class Compiler:
         self.strict = strict
         self.plan: list[Instruction] = []
         self.work = 0
+        self.bytes = 0
+        self.operations = 0
+        self._costs: dict[str, _Cost] = {}
         self._frames: list[_Frame] = [_Frame({}, None, None, "")]
         self._static = 0  # > 0 while computing an argument that must be known beforehand
         self._depth = 0
@@ -204,8 +236,15 @@ class Compiler:
         factors: tuple[Shape, ...] | None = None,
         deterministic: bool = True,
         constant: float | None = None,
+        nbytes: int | None = None,
+        view: bool = False,
+        contiguous: bool | None = None,
     ) -> Operand:
-        """Add an instruction (``op=None`` for one that is not shown as a step)."""
+        """Add an instruction (``op=None`` for one that is not shown as a step).
+
+        ``work`` defaults to one operation per result number and ``nbytes`` to the
+        result's bytes; ``contiguous`` to whether every input is.
+        """
         size = size_of(shape)
         if size > MAX_ELEMENTS:
             raise self.error(
@@ -214,23 +253,23 @@ class Compiler:
                 f"{node.text} would make an array of shape {format_shape(shape)}, "
                 f"{size:,} numbers; the limit is {MAX_ELEMENTS:,}",
             )
-        self.work += size if work is None else work
-        if self.work > MAX_WORK:
+        # Counted in the static pass too: a number a shape depends on is computed
+        # now, and a user function expanded there must not expand without end.
+        self.operations += 1
+        if self.operations > MAX_OPERATIONS:
             raise self.error(
-                "limit",
-                node,
-                f"computing {node.text} takes the expression past {MAX_WORK:,} "
-                "multiply-adds, the limit for one expression",
+                "limit", node, f"the expression expands to more than {MAX_OPERATIONS:,} operations"
             )
         foldable = shape == () and constant is None and deterministic and inputs
         if foldable and all(operand.constant is not None for operand in inputs):
             constant = self._fold(node, run, inputs)
+        if contiguous is None:
+            contiguous = all(operand.contiguous for operand in inputs)
         if self._static:
-            return Operand(-1, shape, constant, factors)
-        if len(self.plan) >= MAX_OPERATIONS:
-            raise self.error(
-                "limit", node, f"the expression expands to more than {MAX_OPERATIONS:,} operations"
-            )
+            return Operand(-1, shape, constant, factors, contiguous)
+        work = size if work is None else work
+        nbytes = size * FLOAT_BYTES if nbytes is None else nbytes
+        self._count(node, nbytes, work)
         info = None
         if op is not None and len(self._frames) == 1:  # steps inside user functions are hidden
             shapes = tuple(o.shape for o in inputs) if operand_shapes is None else operand_shapes
@@ -238,9 +277,49 @@ class Compiler:
         slots = tuple(operand.slot for operand in inputs)
         context = self._frames[-1].context
         self.plan.append(
-            Instruction(run, slots, shape, node.text, self.column(node), context, info)
+            Instruction(
+                run, slots, shape, node.text, self.column(node), context, info, work, nbytes, view
+            )
         )
-        return Operand(len(self.plan) - 1, shape, constant, factors)
+        return Operand(len(self.plan) - 1, shape, constant, factors, contiguous)
+
+    def _count(self, node: nodes.Node, nbytes: int, work: int) -> None:
+        """Add an operation's cost to the plan's, and to its sub-expression's."""
+        self.work += work
+        self.bytes += nbytes
+        if not nbytes and not work:
+            return
+        # By text: ten copies of ones((1000,1000)), or one body run ten times, add up.
+        cost = self._costs.get(node.text)
+        if cost is None:
+            cost = _Cost(node, self.column(node), self._frames[-1].context)
+            self._costs[node.text] = cost
+        cost.nbytes += nbytes
+        cost.work += work
+        cost.times += 1
+
+    def check_cost(self) -> None:
+        """Refuse a plan that needs more bytes or multiply-adds than one evaluation may.
+
+        The message gives the whole plan's need, the limit, and the sub-expression
+        that needs the most (with how many times a function body ran it).
+        """
+        for total, limit, key, say, unit in (
+            (self.work, MAX_WORK, "work", format_work, " multiply-adds"),
+            (self.bytes, MAX_BYTES, "nbytes", format_bytes, " of arrays"),
+        ):
+            if total <= limit:
+                continue
+            worst = max(self._costs.values(), key=lambda cost: getattr(cost, key))
+            part = getattr(worst, key)
+            each = f"{say(part // worst.times)} each time, {worst.times} times"
+            detail = (
+                f"this needs {say(total)}{unit}; the limit is {say(limit)}"
+                f" (most of it is {worst.node.text}: {each if worst.times > 1 else say(part)})"
+            )
+            raise ExpressionError(
+                "limit", worst.context + detail, column=worst.column, source=self.source
+            )
 
     def _fold(self, node: nodes.Node, run: Run, inputs: list[Operand]) -> float:
         """Compute a number from known numbers now, so shapes can depend on it."""
@@ -272,7 +351,14 @@ class Compiler:
         if isinstance(node, nodes.Number):
             value = np.float64(node.value)
             return self.emit(
-                node, lambda env, args: value, [], (), op=None, work=0, constant=node.value
+                node,
+                lambda env, args: value,
+                [],
+                (),
+                op=None,
+                work=0,
+                nbytes=0,
+                constant=node.value,
             )
         if isinstance(node, nodes.Name):
             return self.name(node)
@@ -292,6 +378,9 @@ class Compiler:
                 operand.shape[::-1],
                 op=".T",
                 work=0,
+                nbytes=0,
+                view=True,
+                contiguous=transposed_contiguous(operand),
             )
         if isinstance(node, nodes.Power):
             base = self.compile_node(node.base)
@@ -324,13 +413,21 @@ class Compiler:
                 shape,
                 op=None,
                 work=0,
+                nbytes=0,  # a stored value, not a copy
                 constant=self.scope.constant(name),
                 deterministic=False,
             )
         if node.id in CONSTANTS:
             value = CONSTANTS[node.id]
             return self.emit(
-                node, lambda env, args: np.float64(value), [], (), op=None, work=0, constant=value
+                node,
+                lambda env, args: np.float64(value),
+                [],
+                (),
+                op=None,
+                work=0,
+                nbytes=0,
+                constant=value,
             )
         raise self.error("unknown-name", node, self.unknown_name(node.id))
 
@@ -371,6 +468,7 @@ class Compiler:
                 op="@",
                 work=matmul_work(left.shape, right.shape),
                 factors=factors,
+                contiguous=True,
             )
         ufunc = _ELEMENTWISE[node.op]
         try:
@@ -463,6 +561,16 @@ class Compiler:
         except ShapeProblem as problem:
             raise self.shape_error(node, texts, problem) from None
         work = builtin.work(*arguments) if builtin.work is not None else None
+        size = size_of(shape) * FLOAT_BYTES
+        nbytes = round(size * (1 + builtin.temporaries))
+        contiguous = None
+        if builtin.view:
+            if builtin.name == "reshape":  # a view of a C-ordered array, else a copy
+                nbytes, contiguous = (0 if runtime[0].contiguous else size), True
+            else:  # transpose
+                nbytes, contiguous = 0, transposed_contiguous(runtime[0])
+        elif not builtin.elementwise and builtin.name not in ("sum", "mean"):
+            contiguous = True  # products, constructors and draws make C-ordered arrays
         run = _builtin_runner(
             builtin, arguments, [kind in ("array", "number") for kind in builtin.kinds]
         )
@@ -480,6 +588,9 @@ class Compiler:
             broadcast=broadcast,
             deterministic=not builtin.random,
             constant=constant,
+            nbytes=nbytes,
+            view=builtin.view,
+            contiguous=contiguous,
         )
 
     def static_argument(self, kind: str, arg: nodes.Node, builtin: Builtin) -> Any:
@@ -586,9 +697,16 @@ class Compiler:
             result.shape,
             op=function.name,
             work=0,
+            nbytes=0,  # the body's own operations made (and were charged for) the value
             operand_shapes=tuple(a.shape for a in args),
             constant=result.constant,
+            contiguous=result.contiguous,
         )
+
+
+def transposed_contiguous(operand: Operand) -> bool:
+    """Whether ``operand.T`` is still C-ordered: only when at most one axis is longer than 1."""
+    return operand.contiguous and sum(size > 1 for size in operand.shape) <= 1
 
 
 def _builtin_runner(builtin: Builtin, arguments: list[Any], runtime: list[bool]) -> Run:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from tutor.core.expression import nodes
+from tutor.core.expression.budget import Budget
 from tutor.core.expression.environment import (
     Environment,
     UserFunction,
@@ -50,10 +51,14 @@ class StatementResult:
     trace: Trace | None
 
 
-def run_block(source: str, env: Environment, *, first_line: int = 1) -> list[StatementResult]:
+def run_block(
+    source: str, env: Environment, *, first_line: int = 1, budget: Budget | None = None
+) -> list[StatementResult]:
     """Run a block's statements in order, defining names in ``env`` as it goes.
 
-    Statements before a failing one keep their effect on ``env``.
+    Statements before a failing one keep their effect on ``env``. Each statement is
+    one evaluation with its own budget; ``budget``, when given, is charged by all of
+    them (a lesson's total, or a scratchpad's cancel flag).
 
     Raises:
         ExpressionError: the first failure, with ``line`` set to its line number
@@ -77,7 +82,7 @@ def run_block(source: str, env: Environment, *, first_line: int = 1) -> list[Sta
         if not code.strip():
             continue
         try:
-            results.append(run_statement(code, env, number))
+            results.append(run_statement(code, env, number, budget=budget))
         except ExpressionError as error:
             error.line = number
             error.source = line
@@ -85,8 +90,12 @@ def run_block(source: str, env: Environment, *, first_line: int = 1) -> list[Sta
     return results
 
 
-def run_statement(code: str, env: Environment, number: int = 1) -> StatementResult:
+def run_statement(
+    code: str, env: Environment, number: int = 1, *, budget: Budget | None = None
+) -> StatementResult:
     """Run one statement (without its comment) and say what it defined."""
+    if budget is not None:
+        budget.check()  # a cancelled or spent budget stops before the next statement
     definition = _DEFINITION.match(code)
     if definition is not None:
         function = define_function(code, definition, env)
@@ -95,8 +104,13 @@ def run_statement(code: str, env: Environment, number: int = 1) -> StatementResu
     if assignment is not None:
         target = assignment.group(1)
         _check_target(target, code, assignment.start(1))
-        trace = evaluate_text(code, env, start=assignment.end(), line=code)
-        env.define(target, trace.value)
+        trace = evaluate_text(code, env, start=assignment.end(), line=code, budget=budget)
+        try:
+            env.define(target, trace.value)
+        except ExpressionError as error:  # the names here would hold too much
+            raise ExpressionError(
+                error.kind, error.detail, column=assignment.start(1) + 1, source=code
+            ) from None
         return StatementResult(number, code.strip(), target, trace)
     equals = _LONE_EQUALS.search(code)
     if equals is not None:
@@ -106,7 +120,7 @@ def run_statement(code: str, env: Environment, number: int = 1) -> StatementResu
             column=equals.start() + 1,
             source=code,
         )
-    return StatementResult(number, code.strip(), None, evaluate_text(code, env))
+    return StatementResult(number, code.strip(), None, evaluate_text(code, env, budget=budget))
 
 
 def _check_target(name: str, code: str, start: int) -> None:

@@ -195,7 +195,9 @@ def matmul_work(left: Shape, right: Shape) -> int:
         return max(size_of(left), size_of(right))
     wide_left = left if len(left) >= 2 else (1, *left)
     tall_right = right if len(right) >= 2 else (*right, 1)
-    batch = max(size_of(wide_left[:-2]), size_of(tall_right[:-2]))
+    # Every pair of the broadcast stack is multiplied: (1000,1,1,k) @ (1000,k,1) is a
+    # million products, not a thousand.
+    batch = size_of(broadcast_shape(wide_left[:-2], tall_right[:-2], "@"))
     return batch * wide_left[-2] * wide_left[-1] * tall_right[-1]
 
 

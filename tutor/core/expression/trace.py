@@ -9,6 +9,11 @@ import numpy as np
 from tutor.core.expression import render
 from tutor.core.expression.shapes import Shape
 
+#: A step keeps its value up to this many numbers (a 100x100 matrix); a bigger one is
+#: shown by its shape only, so a trace does not hold every intermediate of a long
+#: expression over large arrays.
+STEP_VALUE_LIMIT = 10_000
+
 
 @dataclass(frozen=True, eq=False)
 class Step:
@@ -19,7 +24,7 @@ class Step:
         op: ``@``, ``+``, ``*``, ``.T``, ``tanh``, a user function's name, ...
         operand_shapes: the shapes of the array operands, in order.
         shape: the result's shape.
-        value: the result.
+        value: the result; None when it has more than ``STEP_VALUE_LIMIT`` numbers.
         broadcast: an element-wise op that stretched an array operand to a
             bigger shape (stretching a single number does not count).
         factors: for ``@``, the shapes of every factor of the product chain it
@@ -30,7 +35,7 @@ class Step:
     op: str
     operand_shapes: tuple[Shape, ...]
     shape: Shape
-    value: np.ndarray
+    value: np.ndarray | None
     broadcast: bool
     factors: tuple[Shape, ...] = ()
 
