@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from rich.console import Group
@@ -12,8 +13,16 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Static
+from textual.worker import get_current_worker
 
-from tutor.core.expression import Environment, ExpressionError, StatementResult, run_block
+from tutor.core.expression import (
+    Budget,
+    Cancelled,
+    Environment,
+    ExpressionError,
+    StatementResult,
+    run_block,
+)
 from tutor.core.safe_text import literal
 from tutor.rendering.traces import error_renderable, statement_renderable
 
@@ -63,6 +72,9 @@ class Scratchpad(Vertical):
         self.environment: Environment | None = None
         self.history: list[str] = []
         self._history_index = 0
+        # Held by the one evaluation running; a newer one waits here for the
+        # cancelled one to stop at its next operation.
+        self._evaluating = threading.Lock()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="scratch-output"):
@@ -98,12 +110,35 @@ class Scratchpad(Vertical):
 
     @work(thread=True, exclusive=True, group="scratchpad")
     def evaluate(self, text: str, environment: Environment) -> None:
-        """Evaluate off the event loop: a big product must never freeze the screen."""
+        """Evaluate off the event loop: a big product must never freeze the screen.
+
+        One evaluation at a time: a new Enter cancels the running worker (``exclusive``),
+        whose budget stops it at its next operation, and this one starts only when it
+        has (a superseded waiter gives up), so threads never pile up and the names are
+        never changed by two evaluations at once.
+        """
+        worker = get_current_worker()
+        while not self._evaluating.acquire(timeout=0.05):
+            if worker.is_cancelled:
+                return
         try:
-            (result,) = run_block(text, environment)[-1:] or (None,)
-            self.post_message(self.Evaluated(text, result, None))
+            budget = Budget(
+                "the scratchpad",
+                max_bytes=None,
+                max_work=None,
+                max_seconds=None,
+                cancelled=lambda: worker.is_cancelled,
+            )
+            (result,) = run_block(text, environment, budget=budget)[-1:] or (None,)
+            message = self.Evaluated(text, result, None)
         except ExpressionError as error:
-            self.post_message(self.Evaluated(text, None, error))
+            message = self.Evaluated(text, None, error)
+        except Cancelled:
+            return
+        finally:
+            self._evaluating.release()
+        if not worker.is_cancelled:
+            self.post_message(message)
 
     def on_scratchpad_evaluated(self, event: Evaluated) -> None:
         output = self.query_one("#scratch-result", Static)
