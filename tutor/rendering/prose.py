@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -53,11 +54,12 @@ STYLES = {
 }
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*([\w+.-]*)")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 _ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)(.*)$")
 _QUOTE = re.compile(r"^ {0,3}> ?(.*)$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+#: Quotes and lists nested deeper than this hold their lines as one paragraph: no
+#: lesson nests more than three, and each level is another pass (and stack frame).
+MAX_BLOCK_DEPTH = 8
 
 
 # -- blocks -------------------------------------------------------------------------------
@@ -84,8 +86,10 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
 
 
-def parse_blocks(lines: list[str]) -> list[Block]:
+def parse_blocks(lines: list[str], depth: int = 0) -> list[Block]:
     """The blocks of some lines of Markdown (lists and quotes hold blocks of their own)."""
+    if depth > MAX_BLOCK_DEPTH:
+        return [Block("paragraph", _join_lines([line for line in lines if line.strip()]))]
     blocks: list[Block] = []
     index = 0
     while index < len(lines):
@@ -94,7 +98,7 @@ def parse_blocks(lines: list[str]) -> list[Block]:
             index += 1
             continue
         for reader in (_fenced, _heading, _rule, _quote, _list, _table):
-            found = reader(lines, index)
+            found = reader(lines, index, depth)
             if found is not None:
                 block, index = found
                 blocks.append(block)
@@ -111,7 +115,7 @@ def _starts_block(lines: list[str], index: int) -> bool:
     return bool(
         not line.strip()
         or _FENCE.match(line)
-        or _HEADING.match(line)
+        or _heading_parts(line)
         or _RULE.match(line)
         or _QUOTE.match(line)
         or _ITEM.match(line)
@@ -140,7 +144,7 @@ def _join_lines(parts: list[str]) -> str:
     return text
 
 
-def _fenced(lines: list[str], index: int) -> tuple[Block, int] | None:
+def _fenced(lines: list[str], index: int, depth: int = 0) -> tuple[Block, int] | None:
     match = _FENCE.match(lines[index])
     if match is None:
         return None
@@ -158,20 +162,45 @@ def _fenced(lines: list[str], index: int) -> tuple[Block, int] | None:
     return Block("code", "\n".join(body)), index
 
 
-def _heading(lines: list[str], index: int) -> tuple[Block, int] | None:
-    match = _HEADING.match(lines[index])
-    if match is None:
+def _heading(lines: list[str], index: int, depth: int = 0) -> tuple[Block, int] | None:
+    parts = _heading_parts(lines[index])
+    if parts is None:
         return None
-    return Block("heading", match.group(2) or "", len(match.group(1))), index + 1
+    level, text = parts
+    return Block("heading", text, level), index + 1
 
 
-def _rule(lines: list[str], index: int) -> tuple[Block, int] | None:
+def _heading_parts(line: str) -> tuple[int, str] | None:
+    """An ATX heading's level and text: ``## Title ##`` is (2, "Title").
+
+    Read in one pass (a regular expression with a lazy text and an optional closing
+    run of ``#`` took quadratic time on a line of many ``#``). Up to three spaces,
+    one to six ``#``, then a space and the text, whose closing ``#`` run and spaces
+    are dropped; seven or more ``#`` followed by nothing else are a level-6 heading.
+    """
+    start = len(line) - len(line.lstrip(" "))
+    if start > 3:
+        return None
+    hashes = len(line) - start - len(line[start:].lstrip("#"))
+    if hashes == 0:
+        return None
+    rest = line[start + hashes :]
+    if hashes > 6:  # only "#"s and spaces can follow the sixth
+        return (6, "") if not rest.strip() else None
+    if not rest:
+        return hashes, ""
+    if not rest[0].isspace():
+        return None
+    return hashes, rest.lstrip().rstrip().rstrip("#").rstrip()
+
+
+def _rule(lines: list[str], index: int, depth: int = 0) -> tuple[Block, int] | None:
     if _RULE.match(lines[index]) is None:
         return None
     return Block("rule"), index + 1
 
 
-def _quote(lines: list[str], index: int) -> tuple[Block, int] | None:
+def _quote(lines: list[str], index: int, depth: int = 0) -> tuple[Block, int] | None:
     if _QUOTE.match(lines[index]) is None:
         return None
     inner: list[str] = []
@@ -184,10 +213,10 @@ def _quote(lines: list[str], index: int) -> tuple[Block, int] | None:
         else:
             break
         index += 1
-    return Block("quote", children=parse_blocks(inner)), index
+    return Block("quote", children=parse_blocks(inner, depth + 1)), index
 
 
-def _list(lines: list[str], index: int) -> tuple[Block, int] | None:
+def _list(lines: list[str], index: int, depth: int = 0) -> tuple[Block, int] | None:
     """A list and everything in its items: continuation lines, nested lists, blank lines."""
     first = _ITEM.match(lines[index])
     if first is None:
@@ -207,10 +236,18 @@ def _list(lines: list[str], index: int) -> tuple[Block, int] | None:
             line = lines[index]
             leading = len(line) - len(line.lstrip(" "))
             if not line.strip():
-                following = next((ln for ln in lines[index + 1 :] if ln.strip()), None)
-                if following is None or len(following) - len(following.lstrip(" ")) < content:
+                # The whole run of blank lines at once: looking ahead from each blank line
+                # of a long run made the run cost its length squared.
+                following = index + 1
+                while following < len(lines) and not lines[following].strip():
+                    following += 1
+                if following == len(lines):
                     break
-                item_lines.append("")
+                if len(lines[following]) - len(lines[following].lstrip(" ")) < content:
+                    break
+                item_lines.extend([""] * (following - index))
+                index = following
+                continue
             elif leading >= content:
                 item_lines.append(line[content:])
             elif leading <= indent and _ITEM.match(line):
@@ -220,7 +257,7 @@ def _list(lines: list[str], index: int) -> tuple[Block, int] | None:
             else:
                 break
             index += 1
-        items.append(parse_blocks(item_lines))
+        items.append(parse_blocks(item_lines, depth + 1))
         # A blank line between items keeps the list going.
         while (
             index < len(lines)
@@ -233,11 +270,11 @@ def _list(lines: list[str], index: int) -> tuple[Block, int] | None:
     return Block("list", level=start, ordered=ordered, children=items), index
 
 
-def _table(lines: list[str], index: int) -> tuple[Block, int] | None:
+def _table(lines: list[str], index: int, depth: int = 0) -> tuple[Block, int] | None:
     """A pipe table: a header row, a rule row of dashes, then body rows."""
     if index + 1 >= len(lines) or "|" not in lines[index]:
         return None
-    if _TABLE_RULE.match(lines[index + 1]) is None or "-" not in lines[index + 1]:
+    if not _is_table_rule(lines[index + 1]):
         return None
     rows = [_cells(lines[index])]
     index += 2
@@ -245,6 +282,23 @@ def _table(lines: list[str], index: int) -> tuple[Block, int] | None:
         rows.append(_cells(lines[index]))
         index += 1
     return Block("table", rows=rows), index
+
+
+def _is_table_rule(line: str) -> bool:
+    """A table's rule row: cells of dashes (``---``, ``:--``, ``--:``) between pipes.
+
+    Split and compared cell by cell, in one pass: the regular expression it replaces
+    backtracked quadratically on a long line of spaces.
+    """
+    text = line.strip()
+    text = text.removeprefix("|")
+    text = text.removesuffix("|")
+    for cell in text.split("|"):
+        dashes = cell.strip()
+        dashes = dashes.removeprefix(":").removesuffix(":")
+        if not dashes or dashes.strip("-"):
+            return False
+    return True
 
 
 def _cells(line: str) -> list[str]:
@@ -265,7 +319,11 @@ def _cells(line: str) -> list[str]:
 # -- inline ---------------------------------------------------------------------------------
 
 _ESCAPABLE = set("\\`*_{}[]()#+-.!|>~<\"'")
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+#: Where plain text stops: the characters that may begin something else.
+_SPECIAL = re.compile(r"[\\`\[*_~]")
+#: Emphasis and links nested deeper than this are drawn as the text they hold: no
+#: lesson nests more than three, and each level costs another pass over the text.
+MAX_INLINE_DEPTH = 8
 
 
 def inline_text(source: str, style: str = "", justify: str | None = "left") -> Text:
@@ -274,122 +332,257 @@ def inline_text(source: str, style: str = "", justify: str | None = "left") -> T
     Left-justified, as Rich's Markdown sets it, which pads every line to the width.
     """
     text = Text(style=style, justify=justify)  # type: ignore[arg-type]
-    _inline(source, text, Style())
+    _inline(source, text, Style(), 0)
     return text
 
 
-def _inline(source: str, out: Text, style: Style) -> None:
-    index = 0
-    plain = ""
+def _inline(source: str, out: Text, style: Style, depth: int) -> None:
+    """Append ``source`` to ``out``, reading its inline Markdown left to right.
+
+    Every opener (a backtick run, ``[``, ``*``, ``_``, ``~~``) finds its closer through
+    ``_Marks`` in logarithmic time, so a paragraph of a million brackets or stars is
+    read in one pass rather than one pass per opener.
+    """
+    if depth > MAX_INLINE_DEPTH:
+        out.append(source, style or None)
+        return
+    marks = _Marks(source)
+    plain: list[str] = []
 
     def flush() -> None:
-        nonlocal plain
         if plain:
-            out.append(plain, style or None)
-            plain = ""
+            out.append("".join(plain), style or None)
+            plain.clear()
 
+    index = 0
     while index < len(source):
+        special = _SPECIAL.search(source, index)
+        stop = special.start() if special else len(source)
+        if stop > index:
+            plain.append(source[index:stop])
+            index = stop
+            continue
         char = source[index]
         if char == "\\" and index + 1 < len(source) and source[index + 1] in _ESCAPABLE:
-            plain += source[index + 1]
+            plain.append(source[index + 1])
             index += 2
             continue
         if char == "`":
-            found = _code_span(source, index)
-            if found is not None:
+            code_span = marks.code_span(index)
+            if code_span is not None:
                 flush()
-                code, index = found
+                code, index = code_span
                 out.append(code, style + Style.parse(STYLES["code"]))
                 continue
         if char == "[":
-            match = _LINK.match(source, index)
-            if match is not None:
+            link = marks.link(index)
+            if link is not None:
                 flush()
-                link_style = style + Style.parse(STYLES["link"]) + Style(link=match.group(2))
-                _inline(match.group(1), out, link_style)
-                index = match.end()
+                label, url, index = link
+                link_style = style + Style.parse(STYLES["link"]) + Style(link=url)
+                _inline(label, out, link_style, depth + 1)
                 continue
         if char in "*_~":
-            found = _delimited(source, index)
+            found = marks.delimited(index)
             if found is not None:
                 flush()
                 inner, kind, index = found
-                _inline(inner, out, style + Style.parse(STYLES[kind]))
+                _inline(inner, out, style + Style.parse(STYLES[kind]), depth + 1)
                 continue
-        plain += char
+        plain.append(char)
         index += 1
     flush()
 
 
-def _code_span(source: str, index: int) -> tuple[str, int] | None:
-    """A code span opened by the run of backticks at ``index``: (its text, where it ends)."""
-    run = len(source[index:]) - len(source[index:].lstrip("`"))
-    fence = "`" * run
-    search = index + run
-    while True:
-        end = source.find(fence, search)
-        if end < 0:
+def _after(positions: list[int], index: int, default: int) -> int:
+    """The first of the sorted ``positions`` at or after ``index``, else ``default``."""
+    found = bisect_left(positions, index)
+    return positions[found] if found < len(positions) else default
+
+
+class _Marks:
+    """Where one text's code spans, links and emphasis can close, indexed once.
+
+    Each kind of mark is found on first use in one pass over the text and kept as
+    sorted positions, so an opener looks its closer up by bisection instead of
+    scanning ahead: the scan ahead is what made a paragraph of link- or table-like
+    text take quadratic (and worse) time.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._found: dict[str, list[int]] = {}
+        self._tick_runs: tuple[list[int], list[int], dict[int, list[int]]] | None = None
+        self._delimiters: dict[tuple[str, int], _DelimiterRuns] = {}
+
+    def _positions(self, name: str, test) -> list[int]:  # type: ignore[no-untyped-def]
+        if name not in self._found:
+            self._found[name] = [i for i, char in enumerate(self.source) if test(char)]
+        return self._found[name]
+
+    # -- code spans --------------------------------------------------------------------
+
+    def code_span(self, index: int) -> tuple[str, int] | None:
+        """The code span opened by the backticks from ``index`` to the end of their run:
+        (its text, where it ends), closed by the next run of exactly that length."""
+        if self._tick_runs is None:
+            starts, ends, by_length = [], [], {}
+            for match in re.finditer("`+", self.source):
+                starts.append(match.start())
+                ends.append(match.end())
+                by_length.setdefault(match.end() - match.start(), []).append(match.start())
+            self._tick_runs = starts, ends, by_length
+        starts, ends, by_length = self._tick_runs
+        run_end = ends[bisect_right(starts, index) - 1]
+        run = run_end - index
+        closer = _after(by_length.get(run, []), run_end, -1)
+        if closer < 0:
             return None
-        after = end + run
-        if after < len(source) and source[after] == "`":  # a longer run: not the closer
-            search = after + len(source[after:]) - len(source[after:].lstrip("`"))
-            continue
-        code = source[index + run : end].replace("\n", " ")
+        code = self.source[index + run : closer].replace("\n", " ")
         if len(code) > 2 and code.startswith(" ") and code.endswith(" ") and code.strip():
             code = code[1:-1]
-        return code, after
+        return code, closer + run
 
+    # -- links -----------------------------------------------------------------------------
 
-def _delimited(source: str, index: int) -> tuple[str, str, int] | None:
-    """Strong (``**``/``__``), emphasis (``*``/``_``) or strike (``~~``) opening at ``index``.
+    def link(self, index: int) -> tuple[str, str, int] | None:
+        """``[label](url "title")`` opened at ``index``: (label, url, where it ends).
 
-    As CommonMark has it: an opener must be left-flanking and a closer right-flanking,
-    so ``(Y - Ŷ)**2`` is a power, not bold, and an underscore inside a word (``W_1``)
-    is not emphasis.
-    """
-    char = source[index]
-    double = source.startswith(char * 2, index)
-    if char == "~" and not double:
-        return None
-    size = 2 if double else 1
-    kind = "strike" if char == "~" else "strong" if double else "em"
-    start = index + size
-    if start >= len(source) or not _left_flanking(source, index, size):
-        return None
-    if char == "_" and index > 0 and source[index - 1].isalnum():
-        return None
-    search = start
-    while True:
-        end = source.find(char * size, search)
-        if end < 0:
+        The label runs to the first ``]``, which must be followed by ``(``; the url may
+        be in ``<>``; an optional quoted title and spaces come before the ``)``.
+        """
+        source, end = self.source, len(self.source)
+        close = _after(self._positions("]", lambda char: char == "]"), index, end)
+        at = close + 1
+        if at >= end or source[at] != "(":
             return None
-        after = end + size
-        closes = (
-            end > start
-            and _right_flanking(source, end, size)
+        nonspace = self._positions("nonspace", lambda char: not char.isspace())
+        at = _after(nonspace, at + 1, end)
+        if at < end and source[at] == "<":
+            at += 1
+        url_start = at
+        stops = self._positions("url-stop", lambda char: char in ")>" or char.isspace())
+        at = url_end = _after(stops, at, end)
+        if at < end and source[at] == ">":
+            at += 1
+        after_space = _after(nonspace, at, end)
+        if after_space > at and after_space < end and source[after_space] == '"':
+            quote = _after(self._positions("quote", lambda char: char == '"'), after_space + 1, end)
+            if quote < end:
+                closing = _after(nonspace, quote + 1, end)
+                if closing < end and source[closing] == ")":
+                    return source[index + 1 : close], source[url_start:url_end], closing + 1
+        if after_space < end and source[after_space] == ")":
+            return source[index + 1 : close], source[url_start:url_end], after_space + 1
+        return None
+
+    # -- emphasis, strong, strike ------------------------------------------------------------
+
+    def delimited(self, index: int) -> tuple[str, str, int] | None:
+        """Strong (``**``/``__``), emphasis (``*``/``_``) or strike (``~~``) opening at
+        ``index``: (the text inside, its kind, where it ends).
+
+        As CommonMark has it: an opener must be left-flanking and a closer
+        right-flanking, so ``(Y - Ŷ)**2`` is a power, not bold, and an underscore
+        inside a word (``W_1``) is not emphasis. The first closer after the opener
+        decides: if another opener stands between them, the closer pairs with that
+        nearer one (as in CommonMark) and this one is plain text.
+        """
+        source = self.source
+        char = source[index]
+        double = source.startswith(char * 2, index)
+        if char == "~" and not double:
+            return None
+        size = 2 if double else 1
+        kind = "strike" if char == "~" else "strong" if double else "em"
+        start = index + size
+        if start >= len(source) or not _left_flanking(source, index, size):
+            return None
+        if char == "_" and index > 0 and source[index - 1].isalnum():
+            return None
+        runs = self._delimiters.get((char, size))
+        if runs is None:
+            runs = self._delimiters[char, size] = _DelimiterRuns(source, char, size)
+        end = runs.first_closer(start)
+        if end is None or runs.opener_between(start, end):
+            return None
+        return source[start:end], kind, end + size
+
+
+class _DelimiterRuns:
+    """The places a run of one delimiter (``*``, ``**``, ``_``, ``__`` or ``~~``) can close
+    or open, in one text.
+
+    A delimiter of two characters is read in pairs from the start of its run (``****``
+    is two pairs); an opener inside a run starts its own pairing from where it stands,
+    and that first, partial run is walked (a closer turns up within a step or two:
+    inside a run, every pair can close). Later runs are looked up in sorted lists.
+    """
+
+    def __init__(self, source: str, char: str, size: int) -> None:
+        self.source = source
+        self.char = char
+        self.size = size
+        self.closers: list[int] = []
+        self.openers: list[int] = []
+        self.run_starts: list[int] = []
+        self.run_ends: list[int] = []
+        for match in re.finditer(re.escape(char) + "+", source):
+            self.run_starts.append(match.start())
+            self.run_ends.append(match.end())
+            for at in range(match.start(), match.end() - size + 1, size):
+                if self._closes(at):
+                    self.closers.append(at)
+                if self._opens(at):
+                    self.openers.append(at)
+
+    def _closes(self, at: int) -> bool:
+        source, char, size = self.source, self.char, self.size
+        after = at + size
+        return (
+            _right_flanking(source, at, size)
             and not (size == 1 and after < len(source) and source[after] == char)
             and not (char == "_" and after < len(source) and source[after].isalnum())
         )
-        if closes:
-            if _opener_between(source, char, size, start, end):
-                return None  # the closer pairs with the nearer opener, as in CommonMark
-            return source[start:end], kind, after
-        search = end + 1 if size == 1 else end + size
 
-
-def _opener_between(source: str, char: str, size: int, start: int, end: int) -> bool:
-    """Is there a run of ``char`` (of ``size``) in ``source[start:end]`` that could open?"""
-    index = source.find(char * size, start, end)
-    while index >= 0:
-        lone = size > 1 or (source[index - 1] != char and source[index + 1] != char)
-        if (
+    def _opens(self, at: int) -> bool:
+        source, char = self.source, self.char
+        lone = self.size > 1 or (
+            (at == 0 or source[at - 1] != char)
+            and (at + 1 >= len(source) or source[at + 1] != char)
+        )
+        return (
             lone
-            and _left_flanking(source, index, size)
-            and not _right_flanking(source, index, size)
-        ):
+            and _left_flanking(source, at, self.size)
+            and not _right_flanking(source, at, self.size)
+        )
+
+    def _partial(self, start: int) -> tuple[range, int]:
+        """The pairs read from ``start`` inside the run it stands in, and where that run ends."""
+        source = self.source
+        if self.size == 1 or start >= len(source) or source[start] != self.char:
+            return range(0), start
+        run_end = self.run_ends[bisect_right(self.run_starts, start) - 1]
+        return range(start, run_end - self.size + 1, self.size), run_end
+
+    def first_closer(self, start: int) -> int | None:
+        """The first place after ``start`` where this delimiter, read from ``start``, closes."""
+        partial, rest = self._partial(start)
+        for at in partial:
+            if at > start and self._closes(at):
+                return at
+        found = bisect_right(self.closers, start) if self.size == 1 else None
+        if found is None:
+            found = bisect_left(self.closers, rest)
+        return self.closers[found] if found < len(self.closers) else None
+
+    def opener_between(self, start: int, end: int) -> bool:
+        """Could any delimiter read from ``start`` and before ``end`` open?"""
+        partial, rest = self._partial(start)
+        if any(self._opens(at) for at in partial[: len(range(start, end, self.size))]):
             return True
-        index = source.find(char * size, index + size, end)
-    return False
+        first = bisect_left(self.openers, max(start, rest))
+        return first < len(self.openers) and self.openers[first] < end
 
 
 def _around(source: str, index: int, size: int) -> tuple[str, str]:
