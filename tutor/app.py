@@ -279,13 +279,15 @@ class TutorApp(App[None]):
         self.save_progress()
 
     def on_quiz_card_graded(self, event: QuizCard.Graded) -> None:
-        self.progress.record_answer(event.lesson_id, event.quiz_id, event.correct)
+        self.progress.record_answer(
+            event.lesson_id, event.quiz_id, event.correct, after_solution=event.after_solution
+        )
         lesson = self.library.find(event.lesson_id)
         self.update_completion(lesson)
         self.save_progress()
 
     def on_quiz_card_revealed(self, event: QuizCard.Revealed) -> None:
-        self.progress.quiz(event.lesson_id, event.quiz_id).revealed = True
+        self.progress.reveal(event.lesson_id, event.quiz_id)
         self.save_progress()
 
     def on_epoch_launcher_opened(self, event: EpochLauncher.Opened) -> None:

@@ -142,6 +142,16 @@ async def test_hints_are_revealed_one_at_a_time(quiz_lesson: Lesson) -> None:
         assert "Hint 2: Transpose X @ W1." in text_of(hints)
 
 
+async def test_f2_gives_a_hint_while_typing_an_answer(quiz_lesson: Lesson) -> None:
+    app = make(quiz_lesson, "dw2")
+    async with app.run_test(size=SIZE) as pilot:
+        field = app.query_one("#quiz-answer", Input)
+        field.focus()
+        await pilot.press("h", "f2")
+        assert field.value == "h" and app.focused is field
+        assert "Hint 1: The residual Yt comes last." in text_of(app.query_one("#quiz-hints", Static))
+
+
 async def test_choice_is_answered_with_number_keys(quiz_lesson: Lesson) -> None:
     app = make(quiz_lesson, "pick-two")
     async with app.run_test(size=SIZE) as pilot:
@@ -158,17 +168,70 @@ async def test_choice_is_answered_with_number_keys(quiz_lesson: Lesson) -> None:
         assert "✓ Correct" in feedback and "Inner dimensions must agree." in feedback
 
 
-async def test_shape_quiz_shows_its_draw_and_redraws_after_an_attempt(quiz_lesson: Lesson) -> None:
+async def test_shape_quiz_keeps_its_draw_for_the_visit(quiz_lesson: Lesson) -> None:
+    """The learner's right answer stays next to the shapes it answered; the next visit
+    (one attempt later in the record) shows new dimensions."""
     spec = find_quiz(quiz_lesson, "w1-shape")
     first, second = (shape_dims(spec, quiz_lesson.seed, attempt) for attempt in (0, 1))
+    assert first != second
     app = make(quiz_lesson, "w1-shape")
     async with app.run_test(size=SIZE) as pilot:
         prompt = app.query_one("#quiz-prompt", Static)
-        assert f"X is ({first['n']},{first['m']})" in text_of(prompt)
+        shown = text_of(prompt)
+        assert f"X is ({first['n']},{first['m']})" in shown
         right = expected_shape(spec, first)
+        await answer(app, pilot, f"{right[1]}x{right[0]}")
         await answer(app, pilot, f"{right[0]}x{right[1]}")
-        assert [g.correct for g in app.graded] == [True]
-        assert f"X is ({second['n']},{second['m']})" in text_of(prompt)
+        assert [g.correct for g in app.graded] == [False, True]
+        assert text_of(prompt) == shown
+    progress = Progress()
+    progress.record_answer("quizzes", "w1-shape", True)
+    later = make(quiz_lesson, "w1-shape", progress)
+    async with later.run_test(size=SIZE):
+        assert f"X is ({second['n']},{second['m']})" in text_of(later.query_one("#quiz-prompt", Static))
+
+
+async def test_an_unreadable_answer_uses_no_attempt(quiz_lesson: Lesson) -> None:
+    app = make(quiz_lesson, "dw2")
+    async with app.run_test(size=SIZE) as pilot:
+        card = app.query_one(QuizCard)
+        for typo in ("X @@ W1", "X @ Q", "import os"):
+            await answer(app, pilot, typo)
+            assert "This did not use up an attempt." in feedback_of(app)
+        assert app.graded == [] and card.attempts == 0
+        assert "attempt 1 of 2" in str(card.border_subtitle)
+        await answer(app, pilot, "X.T @ Yt")
+        assert [g.verdict for g in app.graded] == ["shape"] and card.attempts == 1
+
+
+async def test_a_right_answer_after_the_solution_does_not_pass(quiz_lesson: Lesson) -> None:
+    progress = Progress()
+    app = make(quiz_lesson, "dw2", progress)
+    async with app.run_test(size=SIZE) as pilot:
+        await answer(app, pilot, "X.T @ Yt")
+        await answer(app, pilot, "-2 * (X @ W1).T @ Yt")
+        card = app.query_one(QuizCard)
+        assert card.revealed
+        await answer(app, pilot, "2 * (X @ W1).T @ Yt")
+        last = app.graded[-1]
+        assert last.correct and last.after_solution
+        assert not card.passed and not card.has_class("-passed")
+        assert "does not pass the quiz" in feedback_of(app)
+    for event in app.graded:
+        progress.record_answer(
+            event.lesson_id, event.quiz_id, event.correct, after_solution=event.after_solution
+        )
+    progress.reveal("quizzes", "dw2")
+    assert progress.quiz_state("quizzes", "dw2") == "solution seen"
+    assert ("quizzes", "dw2") in progress.missed()
+    # A later visit hides the solution again and counts afresh; a right answer passes.
+    again = make(quiz_lesson, "dw2", progress)
+    async with again.run_test(size=SIZE) as pilot:
+        card = again.query_one(QuizCard)
+        assert not again.query_one("#quiz-solution", Static).display
+        assert str(card.border_subtitle).startswith("solution seen before · attempt 1 of 2")
+        await answer(again, pilot, "2 * (X @ W1).T @ Yt")
+        assert card.passed and not again.graded[-1].after_solution
 
 
 async def test_bug_quiz_line_first_then_the_fix(quiz_lesson: Lesson) -> None:
@@ -177,9 +240,10 @@ async def test_bug_quiz_line_first_then_the_fix(quiz_lesson: Lesson) -> None:
         field = app.query_one("#quiz-answer", Input)
         assert not field.display
         app.query_one(QuizCard).focus()
-        await pilot.press("2", "enter")
+        await pilot.press("1", "enter")
         assert [g.correct for g in app.graded] == [False]
-        assert "not the faulty one" in feedback_of(app)
+        assert "✗ Wrong pick" in feedback_of(app)
+        assert "Line 1 is not the faulty one: A = X W1 is the hidden layer." in feedback_of(app)
         await pilot.press("3", "enter")
         await pilot.pause()
         assert field.display and app.focused is field

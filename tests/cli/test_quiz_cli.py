@@ -177,3 +177,57 @@ def test_show_prints_every_quiz_as_a_question(tutor_main, folder: Path) -> None:
     assert "QUESTION (choice, pick-two): Which products exist?" in lines
     assert "  4. B.T @ A.T" in lines
     assert "   3 | dW2 = 2 * A.T @ Yhat" in lines
+
+
+def test_list_keeps_a_quiz_whose_solution_was_seen(tutor_main, folder: Path) -> None:
+    from tutor.core.progress import Progress, ProgressStore
+
+    progress = Progress()
+    progress.record_answer("quizzes", "dw2", False)
+    progress.reveal("quizzes", "dw2")
+    progress.record_answer("quizzes", "dw2", True, after_solution=True)
+    progress.record_answer("quizzes", "square", True)
+    assert ProgressStore.default().save(progress)
+    code, out, _ = tutor_main("list", "--lessons", str(folder))
+    assert code == 0
+    review = out.split("To review")[1]
+    assert "quizzes: dw2 (solution seen, 2 attempts)" in review
+    assert "square" not in review
+
+
+def test_grade_a_program_from_a_file_and_stdin(tutor_cli, tmp_path: Path) -> None:
+    from tests.core.test_program_quiz import LESSON, RIGHT
+
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    (lessons / "01-programs.md").write_text(LESSON.replace("${wrong}", ""), encoding="utf-8")
+    program = tmp_path / "answer.txt"
+    program.write_text(RIGHT.replace("dW2 = 2 * A.T @ R", "dW2 = 2 * R.T @ A"))
+    base = ("grade", "programs", "two-layer", "--lessons", str(lessons))
+    result = tutor_cli(*base, "--file", str(program), "--json")
+    payload = json.loads(result.stdout)
+    assert result.returncode == 1
+    assert payload["verdict"] == "transposed" and payload["first_wrong_step"] == "dW2"
+    assert payload["departs_at_line"] == 5
+    assert [s["verdict"] for s in payload["steps"]] == ["correct", "transposed", "correct"]
+    assert [line["shape"] for line in payload["lines"]][:3] == [
+        [payload["lines"][0]["shape"][0], payload["lines"][0]["shape"][1]],
+        payload["lines"][1]["shape"],
+        [payload["lines"][0]["shape"][0], 1],
+    ]
+    import subprocess
+    import sys
+
+    piped = subprocess.run(
+        [sys.executable, "-m", "tutor", *base, "--file", "-"],
+        input=RIGHT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert piped.returncode == 0 and piped.stdout.startswith("Correct")
+    assert "dW2 = 2 * A.T @ R" in piped.stdout
+    refused = tutor_cli(*base)
+    assert refused.returncode == 2 and "--file" in refused.stderr
+    missing = tutor_cli(*base, "--file", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2 and "nope.txt" in missing.stderr

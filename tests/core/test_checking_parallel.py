@@ -32,7 +32,12 @@ def write_lessons(folder: Path) -> None:
 
 
 def serial(library) -> list[str]:
-    found = [p for lesson in library.lessons for p in checking.lesson_problems(lesson)]
+    found = [
+        p
+        for lesson in library.lessons
+        for p in checking.lesson_problems(lesson)
+        if not isinstance(p, checking.Note)  # check_library leaves notes out unless asked
+    ]
     return sorted(str(p) for p in [*library.problems, *found])
 
 

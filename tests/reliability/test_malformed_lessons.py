@@ -53,7 +53,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "20-duplicate-quiz-id.md": (22, "duplicate quiz id 'twice' (first at line 14)"),
     "21-unknown-quiz-kind.md": (
         14,
-        "quiz kind must be one of shape, formula, choice, bug, not 'essay'",
+        "quiz kind must be one of shape, formula, choice, bug, program, not 'essay'",
     ),
     "22-unknown-quiz-key.md": (14, "unknown key in quiz: colour (known: answer, attempts,"),
     "23-choice-answer-out-of-range.md": (

@@ -56,7 +56,9 @@ def print_review(library: Library, progress: Progress) -> None:
     print("\nTo review (missed, not yet passed):")
     for lesson, quiz_id in missed:
         attempts = progress.quiz(lesson.id, quiz_id).attempts
+        state = progress.quiz_state(lesson.id, quiz_id)
+        seen = "solution seen, " if state == "solution seen" else ""
         print(
             f"  lesson {library.number_of(lesson)} {lesson.id}: {clean_line(quiz_id)} "
-            f"({attempts} attempt{'s' if attempts != 1 else ''})"
+            f"({seen}{attempts} attempt{'s' if attempts != 1 else ''})"
         )

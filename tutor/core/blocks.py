@@ -11,8 +11,8 @@ from typing import Any
 
 from tutor.core.lesson import Block
 
-QUIZ_KINDS = ("shape", "formula", "choice", "bug")
-VERDICTS = ("correct", "transposed", "sign", "factor", "shape", "values", "invalid")
+QUIZ_KINDS = ("shape", "formula", "choice", "bug", "program")
+VERDICTS = ("correct", "transposed", "sign", "factor", "shape", "values", "missing", "invalid")
 CONVENTIONS = ("gradient", "descent")
 PLOT_KINDS = ("function", "gradient-depth", "loss-curve")
 
@@ -34,6 +34,7 @@ _QUIZ_KEYS: dict[str, tuple[set[str], set[str]]] = {
     "formula": ({"setup", "answer"}, _FORMULA_KEYS),
     "choice": ({"choices", "answer"}, {"multiple", "why"}),
     "bug": ({"code", "bug_line", "setup", "answer"}, _FORMULA_KEYS | {"fix_prompt", "why"}),
+    "program": ({"setup", "steps"}, (_FORMULA_KEYS - {"answer", "proves"}) | {"starter"}),
 }
 _EPOCH_KEYS = {"layers", "act", "loss", "lr", "seed", "init", "init_scale", "epochs"}
 _PLOT_KEYS = {

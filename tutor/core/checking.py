@@ -22,6 +22,7 @@ from tutor.core.lesson import Lesson, Problem, Prose
 from tutor.core.library import Library, load_library
 from tutor.core.mathtext import find_raw_latex
 
+
 class Note(Problem):
     """Not a problem: what a check left unchecked on purpose, and why (``--verbose``)."""
 

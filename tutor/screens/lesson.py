@@ -178,6 +178,10 @@ class LessonScreen(Screen[None]):
         # The quiz and plot modules (the grader, the training loop) are imported with
         # the first block that needs them, so a lesson's first screen opens sooner.
         if block.kind == "quiz":
+            if isinstance(block.data, dict) and block.data.get("kind") == "program":
+                from tutor.widgets.program_quiz import ProgramCard
+
+                return ProgramCard(self.lesson, block, self.progress)
             from tutor.widgets.quiz import QuizCard
 
             return QuizCard(self.lesson, block, self.progress)

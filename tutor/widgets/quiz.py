@@ -4,6 +4,11 @@ The card never writes progress. It reads the quiz's record once, to know how man
 attempts were made and whether the quiz was passed or its solution shown, keeps its
 own count after that, and posts ``Graded`` after every graded attempt (and
 ``Revealed`` when the solution appears); the app records and saves them.
+
+An answer the grader cannot read (a typo, an unknown name) is explained but uses up
+no attempt. A right answer typed while the solution is on screen does not pass the
+quiz: it stays "solution seen" on the review list, and a later visit, with the
+solution hidden again and (for a shape quiz) new dimensions, can pass it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from tutor.core.errors import TutorError
@@ -31,6 +37,7 @@ from tutor.core.quiz import (
     format_prompt,
     grade,
     grade_bug_line,
+    grade_line,
     quiz_spec,
     shape_dims,
 )
@@ -66,7 +73,9 @@ class QuizCard(Vertical, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("h", "hint", "Hint", tooltip="Reveal the next hint"),
+        # F2 works while the answer field has focus (where h is typed as a letter).
+        Binding("f2", "hint", "Hint", key_display="F2", tooltip="Reveal the next hint"),
+        Binding("h", "hint", "Hint", show=False),
         Binding("enter", "check", "Check", tooltip="Check the options or line you picked"),
         *(Binding(str(n), f"pick({n})", f"Pick {n}", show=False) for n in range(1, MAX_PICKS + 1)),
     ]
@@ -79,6 +88,8 @@ class QuizCard(Vertical, can_focus=True):
         quiz_id: str
         correct: bool
         verdict: str = ""
+        #: The solution was on screen when the answer was typed (it then passes nothing).
+        after_solution: bool = False
 
     @dataclass
     class Revealed(Message):
@@ -103,14 +114,20 @@ class QuizCard(Vertical, can_focus=True):
         self.spec: QuizSpec | None = None
         self.problem = ""
         try:
-            self.spec = quiz_spec(block)
+            self.spec = quiz_spec(block, lesson)
         except QuizFormatError as error:
             self.problem = error.message
         # Read without creating a record: the card never changes the learner's progress.
         record = progress.quizzes.get(lesson.id, {}).get(block.quiz_id or "") or QuizRecord()
-        self.attempts = record.attempts
+        #: The solution was shown on an earlier visit: this visit starts a fresh count.
+        self.seen_before = record.revealed and not record.passed
+        #: Graded attempts counted towards showing the solution.
+        self.attempts = 0 if self.seen_before else record.attempts
         self.passed = record.passed
-        self.revealed = record.revealed
+        #: The solution is on screen now (hidden again on a later visit).
+        self.revealed = False
+        #: Which draw a shape quiz shows: fixed for the visit, new on the next one.
+        self.draw_attempt = record.attempts
         self.hints_shown = 0
         self.picked: set[int] = set()
         self.line_found = self.passed  # a passed bug quiz opens at its fix
@@ -131,17 +148,18 @@ class QuizCard(Vertical, can_focus=True):
         if spec.kind == "choice":
             yield Static(id="quiz-choices")
         if spec.kind != "choice":
-            yield Input(placeholder=self._placeholder(spec), id="quiz-answer")
+            yield self._answer_field(spec)
         yield Static(id="quiz-hints")
         yield Static(id="quiz-feedback")
         yield Static(id="quiz-solution")
         with Horizontal(id="quiz-buttons"):
             if spec.hints:
                 yield Button(
-                    "Hint (h)", id="quiz-hint", compact=True, tooltip="Reveal the next hint"
+                    "Hint (F2)", id="quiz-hint", compact=True, tooltip="Reveal the next hint"
                 )
             if spec.kind in ("choice", "bug"):
                 yield Button("Check (Enter)", id="quiz-check", compact=True)
+            yield from self._extra_buttons()
 
     def on_mount(self) -> None:
         if self.spec is not None:
@@ -189,7 +207,19 @@ class QuizCard(Vertical, can_focus=True):
 
     def _dims(self) -> dict[str, int]:
         assert self.spec is not None
-        return shape_dims(self.spec, self.lesson.seed, self.attempts)
+        return shape_dims(self.spec, self.lesson.seed, self.draw_attempt)
+
+    def _answer_field(self, spec: QuizSpec) -> Widget:
+        """Where the learner types: one line here, an editor for a program quiz."""
+        return Input(placeholder=self._placeholder(spec), id="quiz-answer")
+
+    def _extra_buttons(self) -> ComposeResult:
+        """Buttons a kind of quiz adds (none here)."""
+        yield from ()
+
+    def _feedback(self, answer: str, grade: Grade, note: str) -> RenderableType:
+        """What the card shows after an answer is graded."""
+        return feedback_renderable(answer, grade, note=note)
 
     def _placeholder(self, spec: QuizSpec) -> str:
         if spec.kind == "shape":
@@ -202,8 +232,9 @@ class QuizCard(Vertical, can_focus=True):
         if self.passed:
             return "passed ✓"
         if self.revealed:
-            return "solution shown"
-        return f"attempt {self.attempts + 1} of {self.spec.attempts}"
+            return "solution shown: answer it on a later visit to pass"
+        seen = "solution seen before · " if self.seen_before else ""
+        return f"{seen}attempt {self.attempts + 1} of {self.spec.attempts}"
 
     def _code_listing(self, spec: QuizSpec) -> Text:
         text = Text()
@@ -238,7 +269,7 @@ class QuizCard(Vertical, can_focus=True):
             text.append(clean(render_math(hint)) + "\n")
         left = len(spec.hints) - self.hints_shown
         if left:
-            text.append(f"{left} hint{'s' if left > 1 else ''} left: press h.", style="dim")
+            text.append(f"{left} hint{'s' if left > 1 else ''} left: press F2.", style="dim")
         return text.rstrip() or text
 
     def _solution(self, spec: QuizSpec) -> RenderableType:
@@ -265,7 +296,7 @@ class QuizCard(Vertical, can_focus=True):
     def submit_answer(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if text and self.spec is not None:
-            self.grade_answer(text, self.attempts)
+            self.grade_answer(text, self._grading_attempt())
 
     def action_pick(self, number: int) -> None:
         spec = self.spec
@@ -282,7 +313,9 @@ class QuizCard(Vertical, can_focus=True):
         if spec is None or not self.picked:
             return
         if spec.kind == "choice":
-            self.grade_answer(",".join(str(p) for p in sorted(self.picked)), self.attempts)
+            self.grade_answer(
+                ",".join(str(p) for p in sorted(self.picked)), self._grading_attempt()
+            )
         elif spec.kind == "bug" and not self.line_found:
             self._check_line(spec, next(iter(self.picked)))
 
@@ -307,6 +340,12 @@ class QuizCard(Vertical, can_focus=True):
             return len(spec.code_lines)
         return 0
 
+    def _grading_attempt(self) -> int:
+        """The draw an answer is graded on: a shape quiz's is the one its prompt shows;
+        a formula's changes with every attempt, so each is checked on new matrices."""
+        assert self.spec is not None
+        return self.draw_attempt if self.spec.kind == "shape" else self.draw_attempt + self.attempts
+
     def _check_line(self, spec: QuizSpec, line: int) -> None:
         """The first step of a bug quiz: a wrong line is an attempt; the right one opens the fix."""
         if grade_bug_line(spec, line):
@@ -317,11 +356,7 @@ class QuizCard(Vertical, can_focus=True):
             self.refresh_bindings()
             self.query_one("#quiz-answer", Input).focus()
             return
-        verdict = Grade(
-            "values",
-            f"Line {line} is not the faulty one; read each line's shapes and meaning again.",
-        )
-        self._record(f"line {line}", verdict)
+        self._record(f"line {line}", grade_line(spec, line))
 
     @work(thread=True, exclusive=True, group="quiz")
     def grade_answer(self, text: str, attempt: int) -> None:
@@ -342,13 +377,25 @@ class QuizCard(Vertical, can_focus=True):
         self._record(event.answer, event.grade)
 
     def _record(self, answer: str, grade: Grade) -> None:
-        """Count the attempt, show the feedback, and tell the app."""
+        """Count the attempt, show the feedback, and tell the app.
+
+        An answer that could not be read is not an attempt: the learner is told why
+        and tries again, and nothing is recorded.
+        """
         assert self.spec is not None
         self.last_grade = grade
+        if grade.verdict == "invalid":
+            self._show_feedback(self._feedback(answer, grade, NOT_COUNTED))
+            self.refresh_view()
+            return
         self.attempts += 1
-        self.passed = self.passed or grade.correct
-        self._show_feedback(feedback_renderable(answer, grade))
-        self.post_message(self.Graded(self.lesson.id, self.spec.id, grade.correct, grade.verdict))
+        after_solution = self.revealed
+        note = SEEN_NOTE if grade.correct and after_solution else ""
+        self.passed = self.passed or (grade.correct and not after_solution)
+        self._show_feedback(self._feedback(answer, grade, note))
+        self.post_message(
+            self.Graded(self.lesson.id, self.spec.id, grade.correct, grade.verdict, after_solution)
+        )
         if not self.passed and not self.revealed and self.attempts >= self.spec.attempts:
             self.revealed = True
             self.post_message(self.Revealed(self.lesson.id, self.spec.id))
@@ -364,8 +411,17 @@ class QuizCard(Vertical, can_focus=True):
         feedback.display = True
 
 
-def feedback_renderable(answer: str, grade: Grade) -> Group:
-    """The verdict as a word and a mark, the answer's shape trace, then the message."""
+#: Said under an answer that could not be read.
+NOT_COUNTED = "This did not use up an attempt."
+#: Said under a right answer typed while the solution was on screen.
+SEEN_NOTE = (
+    "Right, but the solution is on screen, so this does not pass the quiz: it stays on "
+    "your review list. Answer it on a later visit to pass it."
+)
+
+
+def feedback_renderable(answer: str, grade: Grade, *, note: str = "") -> Group:
+    """The verdict as a word and a mark, the answer's shape trace, the message, a note."""
     mark, style = VERDICT_STYLES.get(grade.verdict, _WRONG_STYLE)
     parts: list[RenderableType] = [literal(f"{mark} {grade.title}", style)]
     parts.append(literal(f"› {answer}", "bold"))
@@ -376,4 +432,6 @@ def feedback_renderable(answer: str, grade: Grade) -> Group:
     if grade.caret:
         parts.append(literal(grade.caret, "yellow"))
     parts.append(literal(grade.message))
+    if note:
+        parts.append(literal(note, "italic"))
     return Group(*parts)

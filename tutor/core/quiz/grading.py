@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor.core.errors import UsageError
 from tutor.core.expression import Environment, ExpressionError, Trace, evaluate, format_shape
 from tutor.core.expression import parse_shape as parse_shape_text
 from tutor.core.lesson import Lesson
@@ -37,6 +38,7 @@ VERDICT_TITLES = {
     "shape": "Wrong shape",
     "values": "Wrong values",
     "wrong": "Wrong pick",
+    "missing": "Step missing",
     "invalid": "Not understood",
 }
 _ERROR_TITLES = {
@@ -105,6 +107,10 @@ def grade(
     """
     spec = find_quiz(lesson, quiz_id)
     seed = lesson.seed if seed is None else seed
+    if spec.is_program:
+        raise UsageError(
+            f"'{spec.id}' is a program quiz: grade a whole program (tutor grade --file)"
+        )
     if spec.kind == "choice":
         return grade_choice(spec, answer_text)
     if spec.kind == "shape":
@@ -242,7 +248,7 @@ def grade_on_draws(
         try:
             trace = evaluate(answer_text, learner_environment(spec, draw), strict=spec.strict)
         except ExpressionError as error:
-            return _invalid(error, expected)
+            return invalid_grade(error, expected)
         if first_trace is None:
             first_trace = trace
         value = np.asarray(trace.value, dtype=float)
@@ -464,7 +470,7 @@ def _shape_words(shape: tuple[int, ...], dims: dict[str, int]) -> str:
     return numeric if symbolic == numeric or not shape else f"{numeric} = {symbolic}"
 
 
-def _invalid(error: ExpressionError, expected: tuple[int, ...]) -> Grade:
+def invalid_grade(error: ExpressionError, expected: tuple[int, ...] | None) -> Grade:
     """An answer the evaluator refused or could not compute, with its message and caret.
 
     The evaluator's own words already name what went wrong (an unknown name with the

@@ -18,6 +18,8 @@ DEFAULT_ATTEMPTS = 3
 #: Relative tolerance of a formula answer against the reference, unless the quiz sets one.
 DEFAULT_TOLERANCE = 1e-6
 FORMULA_KINDS = ("formula", "bug")
+#: A quiz whose answer is a whole program, graded step by step.
+PROGRAM_KIND = "program"
 
 _SHAPE_ITEM = re.compile(r"^(?:[A-Za-z_]\w*|\d+)$")
 
@@ -103,10 +105,26 @@ class Feedback:
 
 @dataclass(frozen=True)
 class WrongAnswer:
-    """A common wrong answer an author lists, with the verdict it must get."""
+    """A common wrong answer an author lists, with the verdict it must get.
+
+    For a program quiz, ``answer`` is a whole program and ``step`` the step that must
+    be the first wrong one.
+    """
 
     answer: str
     verdict: str
+    step: str = ""
+
+
+@dataclass(frozen=True)
+class ProgramStep:
+    """One named value a program quiz checks, with its reference expression."""
+
+    name: str
+    answer: str
+    proves: Proof | None = None
+    unproved: str = ""
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,6 +163,14 @@ class QuizSpec:
     why: tuple[tuple[int, str], ...] = ()
     notation: Notation = Notation()
     feedback: Feedback = Feedback()
+    #: A program quiz's steps, in the order the reference computes them.
+    steps: tuple[ProgramStep, ...] = ()
+    #: A program quiz's first lines, put in the editor for the learner to go on from.
+    starter: str = ""
+
+    @property
+    def is_program(self) -> bool:
+        return self.kind == PROGRAM_KIND
 
     @property
     def is_formula(self) -> bool:
@@ -196,7 +222,9 @@ def quiz_spec(block: Block, lesson: Lesson | None = None) -> QuizSpec:
         return QuizSpec(**common, **_shape_fields(data, block))
     if kind in FORMULA_KINDS:
         return QuizSpec(**common, **_formula_fields(data, block))
-    raise QuizFormatError(f"quiz kind must be shape, formula, choice or bug, not {kind!r}")
+    if kind == PROGRAM_KIND:
+        return QuizSpec(**common, **_program_fields(data, block))
+    raise QuizFormatError(f"quiz kind must be shape, formula, choice, bug or program, not {kind!r}")
 
 
 def find_quiz(lesson: Lesson, quiz_id: str) -> QuizSpec:
@@ -358,6 +386,56 @@ def _formula_fields(data: dict[str, Any], block: Block) -> dict[str, Any]:
     return fields
 
 
+def _program_fields(data: dict[str, Any], block: Block) -> dict[str, Any]:
+    """A program quiz: the formula keys, ``steps`` instead of ``answer``."""
+    fields = _formula_fields({**data, "answer": "", "wrong": None}, block)
+    steps = data.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise QuizFormatError("steps must list the named values to check: {name: ..., answer: ...}")
+    fields["steps"] = tuple(_step(entry, block) for entry in steps)
+    names = [step.name for step in fields["steps"]]
+    if len(set(names)) != len(names):
+        raise QuizFormatError(f"steps name a value twice: {', '.join(names)}")
+    fields["wrong"] = tuple(_wrong_program(entry) for entry in data.get("wrong") or ())
+    fields["answer"] = "\n".join(f"{step.name} = {step.answer}" for step in fields["steps"])
+    fields["starter"] = str(data.get("starter") or "")
+    return fields
+
+
+def _step(entry: Any, block: Block) -> ProgramStep:
+    if not isinstance(entry, dict) or not {"name", "answer"} <= set(entry):
+        raise QuizFormatError(f"each step needs a name and an answer: {entry!r}")
+    name = str(entry["name"])
+    if not (name.isidentifier() and name.isascii()):
+        raise QuizFormatError(f"a step's name must be a plain name like dW2, not {name!r}")
+    return ProgramStep(
+        name=name,
+        answer=str(entry["answer"]).strip(),
+        proves=_proof(entry.get("proves")),
+        unproved=_unproved(entry.get("proves")),
+        line=_line_mentioning(block, f"name: {name}"),
+    )
+
+
+def _wrong_program(entry: Any) -> WrongAnswer:
+    invalid = isinstance(entry, dict) and entry.get("verdict") == "invalid"
+    needed = {"program", "verdict"} | (set() if invalid else {"step"})
+    if not isinstance(entry, dict) or not needed <= set(entry):
+        raise QuizFormatError(
+            "each 'wrong' program needs program, verdict and (unless it is invalid) step, "
+            f"the first wrong one: {entry!r}"
+        )
+    step = str(entry.get("step") or "")
+    return WrongAnswer(str(entry["program"]).strip(), str(entry["verdict"]), step)
+
+
+def _line_mentioning(block: Block, text: str) -> int:
+    for offset, line in enumerate(block.body.split("\n")):
+        if text in line:
+            return block.body_line + offset
+    return block.line
+
+
 def _dims(dims: Any) -> tuple[tuple[str, int, int], ...]:
     if not isinstance(dims, dict):
         raise QuizFormatError("dims must map names to [low, high] ranges")
@@ -390,7 +468,7 @@ def _unproved(proves: Any) -> str:
     if len(proves) != 1 or not isinstance(reason, str) or not reason.strip():
         raise QuizFormatError(
             "proves: {none: ...} takes one sentence saying why nothing is proved, e.g. "
-            "{none: \"the forward pass, not a gradient\"} (quoted if it has a comma)"
+            '{none: "the forward pass, not a gradient"} (quoted if it has a comma)'
         )
     return " ".join(reason.split())
 

@@ -113,6 +113,8 @@ def _findings(block: Block, lesson: Lesson) -> list[Finding]:
         spec = quiz_spec(block, lesson)
         if spec.kind == "shape":
             return _shape_findings(spec, lesson.seed)
+        if spec.is_program:
+            return _program_findings(spec, block, lesson.seed)
         if spec.is_formula:
             return _formula_findings(spec, block, lesson.seed)
         return _choice_findings(spec)
@@ -269,6 +271,75 @@ def _formula_findings(spec: QuizSpec, block: Block, seed: int) -> list[Finding]:
         findings += _proof_findings(spec, draws, references)
     elif spec.unproved:
         findings.append((spec.line, NOTE_PREFIX + _quiz(spec, f"not proved: {spec.unproved}")))
+    return findings
+
+
+def _program_findings(spec: QuizSpec, block: Block, seed: int) -> list[Finding]:
+    """A program quiz: every step proved (or excused), its reference program graded
+    correct, each step flipped graded as that step's sign error, and every listed
+    wrong program stopped at the step and with the verdict the author says."""
+    from tutor.core.quiz.program import grade_program, step_spec
+
+    findings: list[Finding] = []
+    reference = grade_program(spec, spec.answer, seed=seed)
+    if not reference.correct:
+        return [
+            (
+                spec.line,
+                _quiz(
+                    spec, f"the reference program grades {reference.verdict}: {reference.message}"
+                ),
+            )
+        ]
+    for step in spec.steps:
+        single = step_spec(spec, step)
+        line = step.line or spec.line
+        if step.proves is None and not step.unproved:
+            findings.append(
+                (
+                    line,
+                    _quiz(
+                        spec,
+                        f"step {step.name} proves nothing: add proves: or proves: {{none: <why>}}",
+                    ),
+                )
+            )
+        elif step.proves is not None:
+            draws = formula_draws(single, seed)
+            references = [reference_value(single, draw) for draw in draws]
+            findings += [
+                (line, message) for _, message in _proof_findings(single, draws, references)
+            ]
+        flipped = spec.answer.replace(
+            f"{step.name} = {step.answer}", f"{step.name} = -({step.answer})", 1
+        )
+        graded = grade_program(spec, flipped, seed=seed)
+        if graded.first_wrong != step.name or graded.verdict not in ("sign", "correct"):
+            findings.append(
+                (
+                    line,
+                    _quiz(
+                        spec,
+                        f"step {step.name} negated should be that step's sign "
+                        f"error, but grades {graded.verdict} at "
+                        f"{graded.first_wrong or 'no step'}",
+                    ),
+                )
+            )
+    for wrong in spec.wrong:
+        graded = grade_program(spec, wrong.answer, seed=seed)
+        if (graded.first_wrong or "", graded.verdict) != (wrong.step, wrong.verdict):
+            findings.append(
+                (
+                    _line_of(block, wrong.answer.split("\n")[0]),
+                    _quiz(
+                        spec,
+                        f"the wrong program should stop at step {wrong.step} with "
+                        f"{wrong.verdict} but grades {graded.verdict} at "
+                        f"{graded.first_wrong or 'no step'}: {graded.message}",
+                    ),
+                )
+            )
     return findings
 
 
