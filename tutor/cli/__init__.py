@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "grade": "grade",
     "shot": "shot",
     "serve": "serve",
+    "class": "classroom",
 }
 
 

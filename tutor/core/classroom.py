@@ -132,8 +132,8 @@ class ClassBook:
     def new_class(self, name: str) -> str:
         name = clean_name(name, "class")
         with self._writing(), transaction(self.connection) as db:
-            if db.execute("SELECT 1 FROM classes WHERE name = ?", (name,)).fetchone():
-                raise ClassroomError(f"there is already a class named {name!r}")
+            if row := db.execute("SELECT name FROM classes WHERE name = ?", (name,)).fetchone():
+                raise ClassroomError(f"there is already a class named {row[0]!r}")
             db.execute("INSERT INTO classes (name, created) VALUES (?, ?)", (name, now_text()))
         return name
 
@@ -187,11 +187,13 @@ class ClassBook:
                 )
         return issued
 
-    def reissue_codes(self, class_name: str) -> list[tuple[str, str]]:
-        """New codes for every student (the old ones stop working; locks are lifted)."""
-        rows = self.students(class_name)
+    def reissue_codes(self, class_name: str, names: Iterable[str] = ()) -> list[tuple[str, str]]:
+        """New codes for the named students, or all (their old codes stop working; locks lift)."""
         class_id, _ = self.class_id(class_name)
-        issued = [(row.name, join_codes.new_code()) for row in rows]
+        wanted = [self.find_student(class_name, name).name for name in names]
+        issued = [(name, join_codes.new_code()) for name in wanted] or [
+            (row.name, join_codes.new_code()) for row in self.students(class_name)
+        ]
         hashes = [join_codes.hash_code(code) for _, code in issued]
         with self._writing(), transaction(self.connection) as db:
             for (name, _), code_hash in zip(issued, hashes, strict=True):
