@@ -149,7 +149,9 @@ async def test_f2_gives_a_hint_while_typing_an_answer(quiz_lesson: Lesson) -> No
         field.focus()
         await pilot.press("h", "f2")
         assert field.value == "h" and app.focused is field
-        assert "Hint 1: The residual Yt comes last." in text_of(app.query_one("#quiz-hints", Static))
+        assert "Hint 1: The residual Yt comes last." in text_of(
+            app.query_one("#quiz-hints", Static)
+        )
 
 
 async def test_choice_is_answered_with_number_keys(quiz_lesson: Lesson) -> None:
@@ -188,7 +190,9 @@ async def test_shape_quiz_keeps_its_draw_for_the_visit(quiz_lesson: Lesson) -> N
     progress.record_answer("quizzes", "w1-shape", True)
     later = make(quiz_lesson, "w1-shape", progress)
     async with later.run_test(size=SIZE):
-        assert f"X is ({second['n']},{second['m']})" in text_of(later.query_one("#quiz-prompt", Static))
+        assert f"X is ({second['n']},{second['m']})" in text_of(
+            later.query_one("#quiz-prompt", Static)
+        )
 
 
 async def test_an_unreadable_answer_uses_no_attempt(quiz_lesson: Lesson) -> None:

@@ -131,7 +131,14 @@ def test_grade_bug_line_and_fix(tutor_main, folder: Path) -> None:
     code, out, _ = tutor_main("grade", "quizzes", "residual-bug", "--line", "3", *lessons)
     assert code == 0 and "Line 3: Correct" in out
     code, out, _ = tutor_main(
-        "grade", "quizzes", "residual-bug", "2 * A.T @ (Y - Yhat)", "--line", "3", "--json", *lessons
+        "grade",
+        "quizzes",
+        "residual-bug",
+        "2 * A.T @ (Y - Yhat)",
+        "--line",
+        "3",
+        "--json",
+        *lessons,
     )
     payload = json.loads(out)
     assert code == 0 and payload["verdict"] == "correct"

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.core.blocks import block_problems
 from tutor.core.checking import Note, check_library
@@ -391,7 +393,10 @@ proves:
 def test_a_wrong_line_says_why_it_is_right() -> None:
     spec = find_quiz(pack(BUG), "residual")
     line = grade_line(spec, 2)
-    assert line.verdict == "wrong" and line.message == "Line 2 is not the faulty one: P is the prediction, (n,1)."
+    assert (
+        line.verdict == "wrong"
+        and line.message == "Line 2 is not the faulty one: P is the prediction, (n,1)."
+    )
     assert grade_line(spec, 3).correct
     assert grade_line(spec, 4).verdict == "invalid"
 
@@ -413,3 +418,28 @@ def test_notes_are_not_problems(tmp_path: Path) -> None:
     (tmp_path / "pack.md").write_text(HEAD.format(seed=3) + SQUARE)
     found = check_library(load_library(tmp_path), notes=True)
     assert found and all(isinstance(item, Note) for item in found)
+
+
+# -- at any seed ------------------------------------------------------------------------------
+
+FORMS = {
+    "-2 * X.T @ (Y - P) / n": "correct",
+    "2 * X.T @ (P - Y) / n": "correct",
+    "(-2 / n) * ((Y - P).T @ X).T + 0 * X.T @ P": "correct",
+    "2 * X.T @ (Y - P) / n": "sign",
+    "-X.T @ (Y - P) / n": "factor",
+    "-6 * X.T @ (Y - P) / n": "factor",
+    "(-2 * X.T @ (Y - P) / n).T": "transposed",
+    "-2 * X @ X.T @ (Y - P) / n": "shape",
+    "-2 * X.T @ Y / n": "values",
+    "-2 * X.T @ (Y - P) / (n + 1)": "values",
+    "-2 * X.T @ (Y - P / n": "invalid",
+}
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_every_form_gets_its_verdict_at_any_seed(seed: int) -> None:
+    lesson = pack(MEAN_LOSS, seed=seed)
+    for answer, verdict in FORMS.items():
+        assert grade(lesson, "mean-grad", answer, seed=seed).verdict == verdict, (seed, answer)

@@ -81,7 +81,11 @@ def test_any_correct_program_is_correct(program: str, seed: int) -> None:
     result = graded(program, seed)
     assert result.correct, result.message
     assert [step.verdict for step in result.steps] == ["correct"] * 3
-    assert all(statement.trace is not None for statement in result.statements if "(a)" not in statement.text)
+    assert all(
+        statement.trace is not None
+        for statement in result.statements
+        if "(a)" not in statement.text
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,9 +136,7 @@ def test_check_proves_every_step_and_runs_wrong_programs(tmp_path: Path) -> None
     (tmp_path / "p.md").write_text(LESSON.replace("${wrong}", wrong.replace("sign", "factor")))
     (found,) = [str(p) for p in check_library(load_library(tmp_path))]
     assert "should stop at step dW2 with factor but grades sign" in found
-    broken = LESSON.replace("${wrong}", "").replace(
-        "answer: 2 * X.T @ (((Y", "answer: X.T @ (((Y"
-    )
+    broken = LESSON.replace("${wrong}", "").replace("answer: 2 * X.T @ (((Y", "answer: X.T @ (((Y")
     (tmp_path / "p.md").write_text(broken)
     (found,) = [str(p) for p in check_library(load_library(tmp_path))]
     assert "p.md:29:" in found and "off by a constant factor 0.5" in found
