@@ -282,7 +282,10 @@ answer: (n, h)
 
 
 def test_check_requires_a_shape_quiz_to_name_its_expression(tmp_path: Path) -> None:
-    shape = "```quiz\nid: s\nkind: shape\nprompt: ({n},{m}) transposed?\ndims: {n: [3, 5], m: [6, 7]}\nanswer: (m, n)\n```\n"
+    shape = (
+        "```quiz\nid: s\nkind: shape\nprompt: ({n},{m}) transposed?\n"
+        "dims: {n: [3, 5], m: [6, 7]}\nanswer: (m, n)\n```\n"
+    )
     (found,) = checked(tmp_path, shape)
     assert "has no of" in found
 
