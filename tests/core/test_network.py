@@ -12,10 +12,12 @@ from tutor.core.network import (
     ACTIVATIONS,
     DEFAULT_LAYERS,
     LOSSES,
+    MAX_EPOCH_WORK,
     MAX_SIZE,
     MAX_WEIGHT_LAYERS,
     NetworkSpec,
     default_activations,
+    epoch_cost,
     make_network,
 )
 
@@ -137,9 +139,25 @@ def test_bad_specs_raise_usage_errors(changes: dict, message: str) -> None:
 
 
 def test_total_size_cap() -> None:
-    layers = (2048,) + (2048,) * 4 + (1,)
+    layers = (1000,) + (1000,) * 4 + (1,)  # each matrix fits; together 4 million numbers
     with pytest.raises(UsageError, match="holds"):
         NetworkSpec(layers=layers, activations=("relu",) * 4 + ("identity",)).validate()
+
+
+def test_epoch_work_cap_names_the_need_and_the_limit() -> None:
+    # Under both size caps, but one epoch is over a billion multiply-adds.
+    spec = NetworkSpec(layers=(724, 724, 724, 1), activations=("relu", "identity"))
+    assert epoch_cost(spec)[0] > MAX_EPOCH_WORK
+    with pytest.raises(UsageError) as caught:
+        spec.validate()
+    assert "1,144,282,000 multiply-adds; the limit is 500,000,000" in str(caught.value)
+
+
+def test_epoch_cost_counts_three_products_per_layer() -> None:
+    work, nbytes = epoch_cost(NetworkSpec(layers=(10, 3, 4, 1)))
+    products = 10 * 3 * 4 + 10 * 4 * 1
+    assert work == 3 * products + 8 * (10 * 4 + 10 * 1)
+    assert nbytes == 8 * (7 * 40 + 30 + 2 * 12) + 8 * (7 * 10 + 40 + 2 * 4)
 
 
 def test_caps_allow_the_benchmark_and_deep_networks() -> None:

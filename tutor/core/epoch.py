@@ -31,7 +31,15 @@ from typing import Any
 import numpy as np
 
 from tutor.core.errors import UsageError
-from tutor.core.network import ACTIVATIONS, LOSSES, Network, NetworkSpec, make_network
+from tutor.core.expression.budget import Budget
+from tutor.core.network import (
+    ACTIVATIONS,
+    LOSSES,
+    Network,
+    NetworkSpec,
+    epoch_cost,
+    make_network,
+)
 
 Array = np.ndarray
 
@@ -246,20 +254,33 @@ def run_epoch(spec: NetworkSpec, network: Network | None = None) -> Epoch:
     return epoch
 
 
-def train(spec: NetworkSpec, epochs: int, network: Network | None = None) -> list[float]:
+def train(
+    spec: NetworkSpec, epochs: int, network: Network | None = None, *, budget: Budget | None = None
+) -> list[float]:
     """The loss curve of ``epochs`` gradient-descent steps.
 
     Returns ``epochs + 1`` losses: element 0 is the loss of the starting weights and
     element k the loss after k epochs. A too-large learning rate shows as a curve that
     climbs to ``inf`` or ``nan``, which is a lesson in itself, so it is not an error.
+    Only the losses are kept: each epoch's matrices are let go before the next.
+
+    Each epoch is charged to ``budget`` (its ``epoch_cost``) before it runs, so a
+    lesson's plot stops, with the limit named, when its time or work runs out.
+
+    Raises:
+        UsageError: a bad epoch count.
+        ExpressionError: kind "limit", when the budget runs out.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or not 0 <= epochs <= MAX_EPOCHS:
         raise UsageError(f"epochs must be a whole number from 0 to {MAX_EPOCHS}, not {epochs!r}")
     start = _starting_point(spec, network)
     X, Y, weights = start.X, start.Y, start.weights
     losses: list[float] = []
+    work, nbytes = epoch_cost(spec)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for _ in range(epochs):
+            if budget is not None:
+                budget.charge(nbytes, work)
             trace = _run_pass(spec, X, Y, weights)
             losses.append(trace.loss)
             weights = _descend(weights, trace.deltas, spec.lr)
@@ -267,13 +288,19 @@ def train(spec: NetworkSpec, epochs: int, network: Network | None = None) -> lis
     return losses
 
 
-def gradient_norms_by_layer(spec: NetworkSpec, network: Network | None = None) -> list[float]:
+def gradient_norms_by_layer(
+    spec: NetworkSpec, network: Network | None = None, *, budget: Budget | None = None
+) -> list[float]:
     """‖∂Δ/∂W_k‖ (Frobenius) for k = 1..L at the starting weights, W1 first.
 
     Plotted against k, this is the vanishing-gradient picture: with sigmoid each layer
     multiplies the error by f′ ≤ ¼, so the layers nearest the input get the least.
+    The pass is charged to ``budget`` first, as an epoch of ``train`` is.
     """
     start = _starting_point(spec, network)
+    if budget is not None:
+        work, nbytes = epoch_cost(spec)
+        budget.charge(nbytes, work)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         trace = _run_pass(spec, start.X, start.Y, start.weights)
         return [float(np.linalg.norm(trace.deltas[k])) for k in range(1, spec.depth + 1)]

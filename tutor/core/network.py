@@ -11,10 +11,14 @@ Caps (checked by ``NetworkSpec.validate`` before anything is allocated):
 - at most ``MAX_WEIGHT_LAYERS`` (16) weight layers, at least one;
 - every size (samples, inputs, each hidden width, outputs) between 1 and ``MAX_SIZE`` (4096);
 - no single matrix (X, a weight matrix, or one layer's activations, samples × width)
-  over ``MAX_MATRIX_CELLS`` (2²² ≈ 4.2 million numbers);
-- all of them together at most ``MAX_TOTAL_CELLS`` (2²⁴ ≈ 16.8 million numbers).
+  over ``MAX_MATRIX_CELLS`` (2²⁰ ≈ 1.05 million numbers);
+- all of them together at most ``MAX_TOTAL_CELLS`` (2²¹ ≈ 2.1 million numbers);
+- one epoch (forward, backward, update) at most ``MAX_EPOCH_WORK`` multiply-adds.
 
-A 1000,784,128,10 network (an MNIST-sized batch) is well inside these.
+A 1000,784,128,10 network (an MNIST-sized batch) is inside these, and a lesson's epoch
+block (someone else's text) cannot ask for gigabytes or minutes per epoch.
+``epoch_cost`` estimates an epoch's multiply-adds and bytes before any is computed,
+which is how a lesson's plots are budgeted.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ from tutor.core.errors import UsageError
 
 MAX_WEIGHT_LAYERS = 16
 MAX_SIZE = 4096
-MAX_MATRIX_CELLS = 1 << 22
-MAX_TOTAL_CELLS = 1 << 24
+MAX_MATRIX_CELLS = 1 << 20
+MAX_TOTAL_CELLS = 1 << 21
+MAX_EPOCH_WORK = 500_000_000
 
 #: The article's network: 10 samples of 3 features, 4 hidden neurons, 1 output.
 DEFAULT_LAYERS: tuple[int, ...] = (10, 3, 4, 1)
@@ -230,6 +235,29 @@ class NetworkSpec:
                 f"this network holds {sum(cells):,} numbers; at most {MAX_TOTAL_CELLS:,} "
                 "are allowed"
             )
+        work, _ = epoch_cost(self)
+        if work > MAX_EPOCH_WORK:
+            raise UsageError(
+                f"one epoch of this network needs {work:,} multiply-adds; the limit is "
+                f"{MAX_EPOCH_WORK:,} (make the samples or the widths smaller)"
+            )
+
+
+def epoch_cost(spec: NetworkSpec) -> tuple[int, int]:
+    """(multiply-adds, bytes of arrays made) of one training pass, before computing it.
+
+    Each weight layer k, from width a to width b over s samples, costs three products
+    (B·W forward, Bᵀ·D for the gradient, D·Wᵀ back to the layer before: 3·s·a·b) and a
+    few element-wise passes over its s·b activations; it makes A, B, f′(A), D and the
+    activation's temporaries (about seven s·b arrays), D·Wᵀ (s·a), the gradient and
+    the new weights (2·a·b). Reading the sizes only, it works on specs not yet valid.
+    """
+    samples = spec.layers[0]
+    work = nbytes = 0
+    for rows, cols in zip(spec.layers[1:-1], spec.layers[2:], strict=False):
+        work += 3 * samples * rows * cols + 8 * samples * cols
+        nbytes += 8 * (7 * samples * cols + samples * rows + 2 * rows * cols)
+    return work, nbytes
 
 
 def _check_positive(value: object, what: str) -> None:

@@ -9,6 +9,12 @@ widgets' job.
 ``spec_from_options`` is shared by ``epoch`` blocks, ``loss-curve`` plots and the
 epoch screen, so a lesson block and ``tutor epoch`` with the same settings train the
 same network.
+
+A plot is someone else's text asking for work, so ``block_cost`` says what it needs
+(multiply-adds, and bytes of arrays made) from its options alone, before anything
+runs; ``plot_data`` refuses a plot that needs more than ``PLOT_WORK`` or
+``PLOT_BYTES`` and charges the rest, epoch by epoch, to a budget that also stops it
+after ``PLOT_SECONDS``. A loss curve keeps one number per epoch, nothing else.
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ import numpy as np
 
 from tutor.core.epoch import gradient_norms_by_layer, train
 from tutor.core.errors import TutorError, UsageError
+from tutor.core.expression.budget import Budget, format_bytes, format_work
 from tutor.core.network import (
     ACTIVATIONS,
     DEFAULT_LAYERS,
     MAX_WEIGHT_LAYERS,
     NetworkSpec,
     default_activations,
+    epoch_cost,
 )
 
 #: Samples of x across a function plot's range: enough for a braille grid 80 cells wide.
@@ -44,6 +52,14 @@ DEFAULT_DEPTH_ACTS = ("sigmoid", "relu")
 #: starting range for every activation, so only the activation differs between bars,
 #: and one that keeps a deep ReLU stack finite.
 DEPTH_PLOT_INIT = "he"
+#: Epochs a loss curve may train, and activations a gradient-depth plot may compare.
+MAX_PLOT_EPOCHS = 1000
+MAX_DEPTH_ACTS = len(ACTIVATIONS)
+#: What one plot may need: multiply-adds, bytes of arrays made (all epochs together),
+#: and seconds. A lesson's plots and epochs share the same amounts (``lesson_budget``).
+PLOT_WORK = 1_000_000_000
+PLOT_BYTES = 1_000_000_000
+PLOT_SECONDS = 5.0
 
 
 def spec_from_options(options: Mapping[str, Any]) -> NetworkSpec:
@@ -162,29 +178,109 @@ class LossCurvePlot:
 PlotData = FunctionPlot | GradientDepthPlot | LossCurvePlot
 
 
-def plot_data(options: Mapping[str, Any]) -> PlotData:
+def plot_data(options: Mapping[str, Any], *, budget: Budget | None = None) -> PlotData:
     """The data a ``plot`` block's YAML asks for (heavy: call it off the event loop).
+
+    Args:
+        options: the block's YAML.
+        budget: charged with the plot's work as it runs (a fresh one with the plot
+            limits when None); its cancel flag and time limit stop the plot.
 
     Raises:
         TutorError: a message fit to show in place of the plot (an unknown kind, a bad
-            option, an expression the evaluator refuses).
+            option, an expression the evaluator refuses, a plot that needs too much).
     """
+    work, nbytes = plot_cost(options)
+    check_plot_cost("this plot", work, nbytes)
+    if budget is None:
+        budget = plot_budget()
     kind = options.get("kind")
     title = str(options.get("title", ""))
     if kind == "function":
         low, high = _range(options.get("range", [-3, 3]))
-        return function_samples(str(options.get("expr", "")), low, high, title=title)
+        return function_samples(str(options.get("expr", "")), low, high, title=title, budget=budget)
     if kind == "gradient-depth":
-        acts = _name_tuple(options.get("acts", list(DEFAULT_DEPTH_ACTS)), "acts")
-        depth = _whole(options.get("depth", DEFAULT_DEPTH), "depth", 1, MAX_WEIGHT_LAYERS)
-        width = _whole(options.get("width", DEFAULT_WIDTH), "width", 1, 256)
+        acts, depth, width = _depth_options(options)
         seed = options.get("seed", 0)
         scale = _number(options.get("init_scale", 1.0), "init_scale")
-        return gradient_depth(acts, depth, width, seed=seed, init_scale=scale, title=title)
+        return gradient_depth(
+            acts, depth, width, seed=seed, init_scale=scale, title=title, budget=budget
+        )
+    epochs = _whole(options.get("epochs", DEFAULT_EPOCHS), "epochs", 1, MAX_PLOT_EPOCHS)
+    return loss_curve(spec_from_options(options), epochs, title=title, budget=budget)
+
+
+def plot_budget() -> Budget:
+    """A budget with one plot's limits."""
+    return Budget("this plot", max_work=PLOT_WORK, max_bytes=PLOT_BYTES, max_seconds=PLOT_SECONDS)
+
+
+def check_plot_cost(what: str, work: int, nbytes: int) -> None:
+    """Refuse, before computing, a plot (or the plots so far) that needs too much."""
+    if work > PLOT_WORK:
+        raise UsageError(
+            f"{what} needs {format_work(work)} multiply-adds; the limit is "
+            f"{format_work(PLOT_WORK)} (fewer epochs, or smaller layers)"
+        )
+    if nbytes > PLOT_BYTES:
+        raise UsageError(
+            f"{what} needs {format_bytes(nbytes)} of arrays; the limit is "
+            f"{format_bytes(PLOT_BYTES)} (fewer epochs, or smaller layers)"
+        )
+
+
+def block_cost(kind: str, options: Mapping[str, Any]) -> tuple[int, int]:
+    """(multiply-adds, bytes) an ``epoch`` or ``plot`` block needs, from its options alone.
+
+    An epoch block shows one epoch (a pass, and the forward pass with the new weights).
+
+    Raises:
+        TutorError: options that do not describe a plot or network.
+    """
+    if kind == "epoch":
+        work, nbytes = epoch_cost(spec_from_options(options))
+        return 2 * work, 2 * nbytes
+    return plot_cost(options)
+
+
+def plot_cost(options: Mapping[str, Any]) -> tuple[int, int]:
+    """(multiply-adds, bytes) a ``plot`` block needs; nothing is computed.
+
+    Raises:
+        TutorError: a bad kind or option.
+    """
+    kind = options.get("kind")
+    if kind == "function":
+        from tutor.core.expression import ExpressionError, plan_cost
+
+        expr = str(options.get("expr", ""))
+        if not expr.strip():
+            return 0, 0  # refused, with its own message, when it is drawn
+        try:
+            work, nbytes = plan_cost(expr, {"x": (FUNCTION_SAMPLES, 1)})
+        except ExpressionError as error:
+            raise TutorError(
+                f"the plot's expression {expr!r} cannot be drawn: {error.message}"
+            ) from None
+        return 3 * work, 3 * nbytes  # f at x, x + h and x - h
+    if kind == "gradient-depth":
+        acts, depth, width = _depth_options(options)
+        work, nbytes = epoch_cost(_depth_spec(acts[0] if acts else "relu", depth, width))
+        return len(acts) * work, len(acts) * nbytes
     if kind == "loss-curve":
-        epochs = _whole(options.get("epochs", DEFAULT_EPOCHS), "epochs", 1, 1000)
-        return loss_curve(spec_from_options(options), epochs, title=title)
+        epochs = _whole(options.get("epochs", DEFAULT_EPOCHS), "epochs", 1, MAX_PLOT_EPOCHS)
+        work, nbytes = epoch_cost(spec_from_options(options))
+        return (epochs + 1) * work, (epochs + 1) * nbytes
     raise UsageError(f"plot kind must be function, gradient-depth or loss-curve, not {kind!r}")
+
+
+def _depth_options(options: Mapping[str, Any]) -> tuple[tuple[str, ...], int, int]:
+    acts = _name_tuple(options.get("acts", list(DEFAULT_DEPTH_ACTS)), "acts")
+    if len(acts) > MAX_DEPTH_ACTS:
+        raise UsageError(f"acts lists at most {MAX_DEPTH_ACTS} activations, not {len(acts)}")
+    depth = _whole(options.get("depth", DEFAULT_DEPTH), "depth", 1, MAX_WEIGHT_LAYERS)
+    width = _whole(options.get("width", DEFAULT_WIDTH), "width", 1, 256)
+    return acts, depth, width
 
 
 def _range(value: Any) -> tuple[float, float]:
@@ -199,7 +295,13 @@ def _range(value: Any) -> tuple[float, float]:
 
 
 def function_samples(
-    expr: str, low: float, high: float, count: int = FUNCTION_SAMPLES, *, title: str = ""
+    expr: str,
+    low: float,
+    high: float,
+    count: int = FUNCTION_SAMPLES,
+    *,
+    title: str = "",
+    budget: Budget | None = None,
 ) -> FunctionPlot:
     """f(x) and f′(x) at ``count`` evenly spaced x in [low, high].
 
@@ -216,20 +318,22 @@ def function_samples(
         raise UsageError("a function plot needs expr, an expression in x such as relu(x)")
     x = np.linspace(low, high, count)
     step = (high - low) * 1e-6
-    y = _evaluate_at(expr, x)
+    y = _evaluate_at(expr, x, budget)
     with np.errstate(all="ignore"):
-        slope = (_evaluate_at(expr, x + step) - _evaluate_at(expr, x - step)) / (2 * step)
+        slope = (_evaluate_at(expr, x + step, budget) - _evaluate_at(expr, x - step, budget)) / (
+            2 * step
+        )
     return FunctionPlot(expr=expr, x=x, y=y, slope=slope, title=title)
 
 
-def _evaluate_at(expr: str, x: np.ndarray) -> np.ndarray:
+def _evaluate_at(expr: str, x: np.ndarray, budget: Budget | None = None) -> np.ndarray:
     """The expression's value for each x, through the lesson evaluator (never Python's)."""
     from tutor.core.expression import Environment, ExpressionError, evaluate
 
     environment = Environment(seed=0)
     environment.define("x", x.reshape(-1, 1))
     try:
-        value = np.asarray(evaluate(expr, environment).value, dtype=float)
+        value = np.asarray(evaluate(expr, environment, budget=budget).value, dtype=float)
     except ExpressionError as error:
         raise TutorError(
             f"the plot's expression {expr!r} cannot be drawn: {error.message}"
@@ -252,6 +356,7 @@ def gradient_depth(
     seed: int = 0,
     init_scale: float = 1.0,
     title: str = "",
+    budget: Budget | None = None,
 ) -> GradientDepthPlot:
     """The gradient's size at each layer of a deep network, one network per activation.
 
@@ -265,17 +370,26 @@ def gradient_depth(
     for act in acts:
         if act not in ACTIVATIONS:
             raise UsageError(f"unknown activation {act!r}; choose from {', '.join(ACTIVATIONS)}")
-        spec = NetworkSpec(
-            layers=(width,) * (depth + 1) + (1,),
-            activations=(act,) * (depth - 1) + ("identity",),
-            seed=seed,
-            init=DEPTH_PLOT_INIT,
-            init_scale=init_scale,
-        )
-        norms[act] = tuple(gradient_norms_by_layer(spec))
+        spec = _depth_spec(act, depth, width, seed=seed, init_scale=init_scale)
+        norms[act] = tuple(gradient_norms_by_layer(spec, budget=budget))
     return GradientDepthPlot(depth=depth, width=width, norms=norms, title=title)
 
 
-def loss_curve(spec: NetworkSpec, epochs: int, *, title: str = "") -> LossCurvePlot:
+def _depth_spec(
+    act: str, depth: int, width: int, *, seed: int = 0, init_scale: float = 1.0
+) -> NetworkSpec:
+    """The gradient-depth plot's network for one activation."""
+    return NetworkSpec(
+        layers=(width,) * (depth + 1) + (1,),
+        activations=(act,) * (depth - 1) + ("identity",),
+        seed=seed,
+        init=DEPTH_PLOT_INIT,
+        init_scale=init_scale,
+    )
+
+
+def loss_curve(
+    spec: NetworkSpec, epochs: int, *, title: str = "", budget: Budget | None = None
+) -> LossCurvePlot:
     """Δ over ``epochs`` epochs of gradient descent from the spec's seeded weights."""
-    return LossCurvePlot(spec=spec, losses=tuple(train(spec, epochs)), title=title)
+    return LossCurvePlot(spec=spec, losses=tuple(train(spec, epochs, budget=budget)), title=title)

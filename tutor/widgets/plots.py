@@ -19,13 +19,16 @@ from rich.text import Text
 from textual import on, work
 from textual.message import Message
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from tutor.core.errors import TutorError
-from tutor.core.lesson import Block
+from tutor.core.expression import Cancelled
+from tutor.core.lesson import Block, Lesson
 from tutor.core.plots import (
     FunctionPlot,
     GradientDepthPlot,
     PlotData,
+    plot_budget,
     plot_data,
 )
 from tutor.core.safe_text import clean_line, literal
@@ -327,15 +330,39 @@ class PlotView(Static):
         self.border_title = literal(f"plot: {self.options.get('kind', '?')}", line=True)
 
     def on_mount(self) -> None:
+        refusal = self.lesson_refusal()
+        if refusal is not None:
+            self.post_message(self.Computed(self, literal(refusal), error=refusal))
+            return
         self.compute_plot()
+
+    def lesson_refusal(self) -> str | None:
+        """Why the lesson's budget leaves nothing for this plot, if it does not.
+
+        The lesson is its screen's (a plot shown anywhere else has only its own limits).
+        """
+        from tutor.core.lesson_run import plot_refusals
+
+        lesson = getattr(self.screen, "lesson", None)
+        if not isinstance(lesson, Lesson):
+            return None
+        return plot_refusals(lesson).get(self.block.line)
 
     @work(thread=True, exclusive=True, group="plot")
     def compute_plot(self) -> None:
-        """Sample, train or back-propagate off the event loop; the chart comes back whole."""
+        """Sample, train or back-propagate off the event loop; the chart comes back whole.
+
+        The plot's budget stops it, between epochs, when the widget goes away.
+        """
+        worker = get_current_worker()
+        budget = plot_budget()
+        budget.cancelled = lambda: worker.is_cancelled
         try:
-            data = plot_data(self.options)
+            data = plot_data(self.options, budget=budget)
         except TutorError as error:
             self.post_message(self.Computed(self, literal(error.message), error=error.message))
+            return
+        except Cancelled:
             return
         self.post_message(self.Computed(self, plot_renderable(data), data))
 

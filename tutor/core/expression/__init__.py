@@ -17,7 +17,7 @@ from __future__ import annotations
 from tutor.core.expression.budget import Budget, Cancelled, format_bytes, format_work
 from tutor.core.expression.environment import Environment, UserFunction
 from tutor.core.expression.errors import FAILED_KINDS, REFUSED_KINDS, ExpressionError
-from tutor.core.expression.evaluate import evaluate, infer_shapes
+from tutor.core.expression.evaluate import evaluate, infer_shapes, plan_cost
 from tutor.core.expression.functions import BUILTINS, CONSTANTS
 from tutor.core.expression.program import StatementResult, run_block
 from tutor.core.expression.shapes import Shape, format_shape, parse_shape
@@ -43,5 +43,6 @@ __all__ = [
     "format_work",
     "infer_shapes",
     "parse_shape",
+    "plan_cost",
     "run_block",
 ]

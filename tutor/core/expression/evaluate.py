@@ -203,6 +203,24 @@ def _math_error(instruction: Instruction, source: str, detail: str) -> Expressio
     )
 
 
+def plan_cost(source: str, shapes: Mapping[str, Shape]) -> tuple[int, int]:
+    """(multiply-adds, bytes of arrays) ``source`` needs over names of these shapes.
+
+    The static pass alone, as ``infer_shapes``: nothing is computed.
+
+    Raises:
+        ExpressionError: as ``infer_shapes``, and kind "limit" for an expression that
+            needs more than one evaluation may.
+    """
+    stripped = source.strip()
+    offset = len(source) - len(source.lstrip())
+    tree = parse_expression(stripped, frozenset(), offset, source)
+    compiler = Compiler(ShapeScope(shapes), source)
+    compiler.compile_node(tree)
+    compiler.check_cost()
+    return compiler.work, compiler.bytes
+
+
 def infer_shapes(source: str, shapes: Mapping[str, Shape]) -> list[tuple[str, Shape]]:
     """The static pass alone: each operation's text and result shape, in order.
 
