@@ -222,6 +222,10 @@ class TutorApp(App[None]):
             self.theme = chosen
         if self.settings.notice:
             self.notify(self.settings.notice, title="Settings", severity="warning", markup=False)
+        self.start_lessons()
+
+    def start_lessons(self) -> None:
+        """Load the progress and open the lesson (class mode has a student sign in first)."""
         if self.keep_progress:
             self.progress = self.store.load()
         for notice in self.store.notices:

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "check": "check",
     "trace": "trace",
     "epoch": "epoch",
+    "play": "play",
     "quizzes": "quizzes",
     "grade": "grade",
     "shot": "shot",
