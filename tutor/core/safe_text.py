@@ -12,7 +12,8 @@ so the sequence that follows is plain text, and drops the bidi controls, which h
 no visible form. Tab and newline stay where layout needs them; :func:`clean_line`
 turns them into spaces for one-line places (titles, list rows, palette entries).
 
-This module imports no Textual, so the command line uses the same rules as the app.
+This module imports no Textual (and Rich only for :func:`literal`), so the command
+line, ``tutor check`` included, uses the same rules as the app.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from rich.style import StyleType
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.style import StyleType
+    from rich.text import Text
 
 #: Characters that reorder displayed text (Unicode's bidi embeddings, overrides,
 #: isolates and marks): removed before display, reported by ``tutor check``.
@@ -104,6 +107,8 @@ def literal(text: object, style: StyleType = "", *, line: bool = False, **kwargs
         line: one line only (newlines and tabs become spaces).
         **kwargs: passed to ``Text`` (``no_wrap``, ``overflow``, ``end``...).
     """
+    from rich.text import Text  # here: ``tutor check`` cleans its output without Rich
+
     raw = as_text(text)
     return Text(clean_line(raw) if line else clean(raw), style=style, **kwargs)
 
