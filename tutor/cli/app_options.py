@@ -44,6 +44,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="start from no progress and save none (tutor serve opens every browser this way)",
     )
+    parser.add_argument(
+        "--class",
+        dest="classroom",
+        metavar="NAME",
+        default=None,
+        help="class mode: a student signs in with a join code and their work is kept in "
+        "the class records ('tutor class --help')",
+    )
 
 
 def add_seed_option(parser: argparse.ArgumentParser) -> None:
@@ -83,15 +91,19 @@ def autoplay_seconds(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     library = library_from(args)
     lesson = library.find(args.lesson) if args.lesson else None
-    from tutor.app import TutorApp
-
-    TutorApp(
-        library,
+    options = dict(
         start_lesson=lesson.id if lesson else None,
         presenting=args.present,
         autoplay=args.autoplay,
         seed=args.seed,
         theme=args.theme,
-        keep_progress=not args.no_save,
-    ).run()
+    )
+    if getattr(args, "classroom", None) is not None:
+        from tutor.cli.classroom import open_class_app
+
+        open_class_app(library, args, options)
+        return 0
+    from tutor.app import TutorApp
+
+    TutorApp(library, keep_progress=not args.no_save, **options).run()  # type: ignore[arg-type]
     return 0

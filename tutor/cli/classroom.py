@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tutor.cli.common import add_lessons_option, library_from
 from tutor.core.class_db import ClassDatabaseError
@@ -26,6 +27,7 @@ from tutor.core.class_report import ClassReport, LessonCell, build_report
 from tutor.core.classroom import ClassBook
 from tutor.core.errors import TutorError, UsageError
 from tutor.core.files import read_regular_file
+from tutor.core.library import Library
 from tutor.core.safe_text import clean_line, json_text
 
 #: A roster is a list of names: anything larger is not one.
@@ -246,7 +248,14 @@ def print_report(report: ClassReport) -> None:
             )
         print("A lesson's column: ✓ done, 1/3 started (quizzes passed of 3), · started, blank new.")
     numbered = [f"{n} {clean_line(lesson)}" for n, (lesson, _) in enumerate(report.lessons, 1)]
-    print(textwrap.fill("Lessons: " + "; ".join(numbered), width=100, subsequent_indent="  "))
+    print(
+        textwrap.fill(
+            "Lessons: " + "; ".join(numbered),
+            width=100,
+            subsequent_indent="  ",
+            break_on_hyphens=False,
+        )
+    )
     if not report.most_missed:
         print("No question has been missed yet.")
         return
@@ -315,3 +324,14 @@ def _quoted(name: str) -> str:
 
 def _when(stamp: str | None) -> str:
     return stamp.replace("T", " ")[:16] if stamp else "never"
+
+
+def open_class_app(library: Library, args: argparse.Namespace, options: dict[str, Any]) -> None:
+    """``tutor --class NAME``: the app with a sign-in first, saving to the class records."""
+    if args.no_save:
+        raise UsageError("--class keeps each student's work, so it cannot go with --no-save")
+    with class_book() as book:
+        _, class_name = book.class_id(args.classroom)  # a wrong name fails before the app
+    from tutor.class_app import ClassApp
+
+    ClassApp(library, class_name, **options).run()

@@ -90,6 +90,16 @@ class QuizCard(Vertical, can_focus=True):
         verdict: str = ""
         #: The solution was on screen when the answer was typed (it then passes nothing).
         after_solution: bool = False
+        #: The answer as typed (or the options picked), for a class's records.
+        answer: str = ""
+
+    @dataclass
+    class HintShown(Message):
+        """A hint was revealed (a class's records keep which, and when)."""
+
+        lesson_id: str
+        quiz_id: str
+        number: int
 
     @dataclass
     class Revealed(Message):
@@ -330,6 +340,7 @@ class QuizCard(Vertical, can_focus=True):
     def action_hint(self) -> None:
         if self.spec is not None and self.hints_shown < len(self.spec.hints):
             self.hints_shown += 1
+            self.post_message(self.HintShown(self.lesson.id, self.spec.id, self.hints_shown))
             self.refresh_view()
             self.refresh_bindings()
 
@@ -394,7 +405,9 @@ class QuizCard(Vertical, can_focus=True):
         self.passed = self.passed or (grade.correct and not after_solution)
         self._show_feedback(self._feedback(answer, grade, note))
         self.post_message(
-            self.Graded(self.lesson.id, self.spec.id, grade.correct, grade.verdict, after_solution)
+            self.Graded(
+                self.lesson.id, self.spec.id, grade.correct, grade.verdict, after_solution, answer
+            )
         )
         if not self.passed and not self.revealed and self.attempts >= self.spec.attempts:
             self.revealed = True
