@@ -373,16 +373,17 @@ def _plain_env() -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("args", "shown"),
+    ("args", "shown", "code"),
     [
-        (("show", "hostile"), "Prose [@click=app.quit]quit[/]"),
-        (("list",), "Hostile [@click=app.quit]quit[/] [/bold] \\x1b]0;pwned\\x07"),
-        (("check",), "id '[/x] [@click=app.quit]quit[/]' must be"),
-        (("quizzes", "--answers"), "pick[/x]  choice   Prompt [@click=app.quit]quit[/]"),
-        (("quizzes", "--json"), '"[/x] \\u009b X * W1"'),
+        (("show", "hostile"), "Prose [@click=app.quit]quit[/]", 0),
+        (("list",), "Hostile [@click=app.quit]quit[/] [/bold] \\x1b]0;pwned\\x07", 0),
+        (("check",), "id '[/x] [@click=app.quit]quit[/]' must be", 1),
+        (("quizzes", "--answers"), "pick[/x]  choice   Prompt [@click=app.quit]quit[/]", 0),
+        (("quizzes", "--json"), '"[/x] \\u009b X * W1"', 0),
+        (("grade", "hostile", "pick[/x]", "2", "--json"), '"quiz_id": "pick[/x]"', 1),
     ],
 )
-def test_cli_output_carries_no_control_bytes(hostile, args, shown) -> None:
+def test_cli_output_carries_no_control_bytes(hostile, args, shown, code) -> None:
     folder, target = hostile
     where = [str(folder)] if args[0] == "check" else ["--lessons", str(folder)]
     result = run_tutor(*args, *where)
@@ -391,7 +392,7 @@ def test_cli_output_carries_no_control_bytes(hostile, args, shown) -> None:
     assert RAW_CONTROL.search(out) is None, out
     assert RAW_CONTROL.search(err) is None, err
     assert shown in out
-    assert result.returncode == (1 if args[0] == "check" else 0)
+    assert result.returncode == code
     assert list(target.iterdir()) == []
 
 

@@ -22,7 +22,7 @@ from tutor.core.quiz import (
     shape_dims,
 )
 from tutor.core.quiz.program import ProgramGrade, grade_program
-from tutor.core.safe_text import clean_line
+from tutor.core.safe_text import clean_line, json_text
 
 #: The longest program read from a file or standard input.
 MAX_PROGRAM_BYTES = 20_000
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         payload.update((result or line_grade or Grade("invalid", "")).to_json())
         if prompt is not None:
             payload["prompt"] = prompt
-        print(json.dumps(payload, ensure_ascii=False))
+        print(json_text(json.dumps(payload, ensure_ascii=False)))
     else:
         if line_grade is not None:
             print(f"Line {args.line}: {line_grade.title}")
@@ -168,7 +168,7 @@ def _print_program(result: ProgramGrade) -> None:
 def _print_grade(result: Grade, prompt: str | None) -> None:
     """The verdict in words, the answer's shape trace, then the message."""
     if prompt is not None:
-        print(f"Question: {' '.join(prompt.split())}")
+        print(f"Question: {' '.join(clean_line(prompt).split())}")
     print(result.title)
     if result.trace is not None:
         for line in result.trace.lines():
