@@ -214,3 +214,116 @@ def test_huge_file_is_refused_without_reading(tmp_path: Path) -> None:
 def test_unreadable_path(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path / "missing.md")
     assert problem.startswith(f"{tmp_path / 'missing.md'}:1: cannot read the file")
+
+
+# -- fences that only look like closers ----------------------------------------------------------
+
+
+def test_a_fence_with_an_info_string_does_not_close_a_fence(tmp_path: Path) -> None:
+    """Only a bare fence closes: ```` ```python ```` inside a text block is its content."""
+    text = (
+        "---\nid: a\ntitle: t\norder: 1\nsummary: s\n---\n\n## S\n\n"
+        "```text\n```python\nnot code of its own\n```\n\n"
+        "```quiz\nid: q\nkind: choice\nprompt: p\nchoices: [a, b]\nanswer: 1\n```\n"
+    )
+    lesson = parse_lesson(write(tmp_path, text))
+    (section,) = lesson.sections
+    prose, quiz = section.parts
+    assert isinstance(prose, Prose) and prose.line == 10
+    assert prose.text == "```text\n```python\nnot code of its own\n```"
+    assert isinstance(quiz, Block) and quiz.kind == "quiz" and quiz.line == 15
+
+
+def test_a_live_block_is_not_closed_by_a_fence_with_an_info_string(tmp_path: Path) -> None:
+    text = (
+        "---\nid: a\ntitle: t\norder: 1\nsummary: s\n---\n\n## S\n\n"
+        "```compute\nA = ones((2, 2))\n```python\nB = A\n```\n"
+    )
+    (block,) = parse_lesson(write(tmp_path, text)).blocks
+    assert block.body == "A = ones((2, 2))\n```python\nB = A"
+
+
+# -- YAML problems at their exact line -----------------------------------------------------------
+
+QUIZ_AT_10 = "---\nid: a\ntitle: t\norder: 1\nsummary: s\n---\n\n## S\n\n```quiz\n{body}\n```\n"
+
+
+def test_a_bad_character_in_a_block_is_reported_at_its_line(tmp_path: Path) -> None:
+    body = "id: q\nkind: choice\nprompt: 'bell \x07'\nchoices: [a, b]"
+    path = write(tmp_path, QUIZ_AT_10.format(body=body))
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:13: bad YAML in quiz block: unacceptable character #x0007")
+
+
+def test_a_bad_character_in_front_matter_is_reported_at_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '---\nid: a\ntitle: t\norder: 1\nsummary: "s\x07"\n---\n')
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:5: bad YAML in front matter: unacceptable character")
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens_not_at_the_end(tmp_path: Path) -> None:
+    body = "id: q\nkind: choice\nprompt: 'never closed\nchoices: [a, b]\nanswer: 1"
+    path = write(tmp_path, QUIZ_AT_10.format(body=body))
+    assert problems_of(path) == [
+        f"{path}:13: bad YAML in quiz block: found unexpected end of stream "
+        "(the quoted scalar opened here is never closed)"
+    ]
+
+
+def test_a_yaml_error_in_the_second_block_counts_lines_from_that_block(tmp_path: Path) -> None:
+    good = "id: q1\nkind: choice\nprompt: p\nchoices: [a, b]\nanswer: 1"
+    text = QUIZ_AT_10.format(body=good) + "\n```quiz\nid: q2\nkind: choice: x\nprompt: p\n```\n"
+    path = write(tmp_path, text)
+    (problem,) = problems_of(path)
+    assert problem == f"{path}:20: bad YAML in quiz block: mapping values are not allowed here"
+
+
+# -- YAML too big to build -------------------------------------------------------------------------
+
+
+def test_a_number_beyond_64_bits_is_reported_at_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "---\nid: a\ntitle: t\norder: 1\nsummary: s\nseed: " + "7" * 5000 + "\n---\n"
+    )
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:6: the number 777777777777...(5000 characters) is too large")
+    assert problem.endswith("in front matter")
+
+
+def test_numbers_up_to_64_bits_and_quoted_digits_are_fine(tmp_path: Path) -> None:
+    body = f"id: q\nkind: choice\nprompt: '{'9' * 100}'\nchoices: [a, b]\nanswer: {2**63 - 1}"
+    path = write(tmp_path, QUIZ_AT_10.format(body=body))
+    (quiz,) = parse_lesson(path).blocks
+    assert quiz.data is not None and quiz.data["answer"] == 2**63 - 1
+    assert quiz.data["prompt"] == "9" * 100
+    path.write_text(QUIZ_AT_10.format(body=body.replace(str(2**63 - 1), str(-(2**63)))))
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:15: the number -9223372036854775808 is too large")
+
+
+def test_nesting_deeper_than_the_cap_is_reported_where_it_gets_too_deep(tmp_path: Path) -> None:
+    from tutor.core.lesson import MAX_YAML_DEPTH
+
+    nested = "".join("  " * level + "-\n" for level in range(MAX_YAML_DEPTH + 5))
+    body = "id: q\nkind: choice\nprompt: p\nchoices:\n" + nested.rstrip("\n")
+    path = write(tmp_path, QUIZ_AT_10.format(body=body))
+    (problem,) = problems_of(path)
+    # the quiz mapping is level 1, so list level k (from 1) is at depth k + 1: line 14 + k
+    line = 14 + MAX_YAML_DEPTH
+    assert problem == f"{path}:{line}: lists or mappings nested over 32 deep in quiz block"
+    allowed = "".join("  " * level + "-\n" for level in range(MAX_YAML_DEPTH - 2))
+    path.write_text(QUIZ_AT_10.format(body=body.replace(nested.rstrip("\n"), allowed.rstrip())))
+    assert parse_lesson(path).blocks[0].data is not None
+
+
+def test_a_lesson_that_is_a_named_pipe_is_refused(tmp_path: Path) -> None:
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    os.mkfifo(tmp_path / "pipe.md")
+    (problem,) = problems_of(tmp_path / "pipe.md")
+    assert problem == (
+        f"{tmp_path / 'pipe.md'}:1: not a regular file: a lesson is a text file "
+        "(this is a named pipe (FIFO))"
+    )

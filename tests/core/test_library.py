@@ -73,3 +73,38 @@ def test_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
 def test_bundled_lessons_are_found() -> None:
     assert bundled_lessons_dir().is_dir()
     assert (bundled_lessons_dir() / "README.md").is_file()
+
+
+@pytest.mark.parametrize(
+    "failure", [RecursionError("too deep"), MemoryError(), ValueError("digits"), OverflowError()]
+)
+def test_a_failure_no_check_foresaw_stays_with_its_file(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    """Whatever one file raises while it is read, the folder still lists the others."""
+    from tutor.core import library as library_module
+
+    real = library_module.parse_lesson
+
+    def parse(path: Path):
+        if path.name == "b.md":
+            raise failure
+        return real(path)
+
+    monkeypatch.setattr(library_module, "parse_lesson", parse)
+    library = load_library(folder)
+    assert [lesson.id for lesson in library.lessons] == ["first", "third"]
+    (problem,) = library.problems
+    assert str(problem).startswith(f"{folder / 'b.md'}:1: cannot be read as a lesson: ")
+
+
+def test_a_folder_with_deep_yaml_and_a_huge_number_lists_the_rest(folder: Path) -> None:
+    deep = "tags: " + "[" * 100_000 + "]" * 100_000 + "\n---"
+    (folder / "d.md").write_text(
+        lesson("deep", 4).replace("summary: s\n---", "summary: s\n" + deep)
+    )
+    (folder / "e.md").write_text(lesson("huge", 5).replace("order: 5", "order: " + "5" * 5000))
+    library = load_library(folder)
+    assert [lesson.id for lesson in library.lessons] == ["first", "second", "third"]
+    found = sorted((problem.path.name, problem.line) for problem in library.problems)
+    assert found == [("d.md", 6), ("e.md", 4)]

@@ -106,3 +106,45 @@ def test_blocks_of_a_lesson_like_text() -> None:
 
 def test_an_empty_run_of_prose_draws_nothing() -> None:
     assert plain(prose_renderable("\n\n")) == ""
+
+
+def test_a_fence_with_an_info_string_does_not_close_a_code_block() -> None:
+    blocks = parse_blocks(["```", "```python", "x = 1", "```", "after"])
+    assert [(block.kind, block.text) for block in blocks] == [
+        ("code", "```python\nx = 1"),
+        ("paragraph", "after"),
+    ]
+    text = "```\n```python\nx = 1\n```\n\nafter"
+    assert plain(prose_renderable(text), 40) == plain(Markdown(text), 40)
+
+
+#: Marks mixed the way hostile text mixes them, each read as Rich reads it.
+MIXED_MARKS = [
+    "[a](b |c| [d](e) | **f** [g](h",
+    '[x](<y> "t") [x]( y ) [x](y "t) [[[x](y)',
+    "| a | b |\n|:-|-:|\n| [c](d) | **e** |",
+    "`` a ` b `` ``` c `` d ``` e ` f",
+    "# Title ##\n\n####### seven\n\n##no space",
+]
+
+
+@pytest.mark.parametrize("text", MIXED_MARKS)
+def test_linear_reading_matches_rich_on_mixed_marks(text: str) -> None:
+    assert plain(prose_renderable(text), 40) == plain(Markdown(text), 40)
+
+
+def test_nesting_beyond_the_cap_is_shown_as_its_text() -> None:
+    from rich.style import Style
+    from rich.text import Text
+
+    from tutor.rendering import prose
+
+    (quote,) = parse_blocks([">" * (prose.MAX_BLOCK_DEPTH + 5) + " deep"])
+    depth, block = 0, quote
+    while block.kind == "quote":
+        depth, block = depth + 1, block.children[0]
+    assert depth == prose.MAX_BLOCK_DEPTH + 1
+    assert block.kind == "paragraph" and block.text == ">" * 4 + " deep"
+    out = Text()
+    prose._inline("**b** [c](d)", out, Style(), prose.MAX_INLINE_DEPTH + 1)
+    assert out.plain == "**b** [c](d)"

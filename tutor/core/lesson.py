@@ -271,10 +271,8 @@ def _load_yaml(text: str, path: Path, first_line: int, what: str, problems: list
             return None
         return yaml.load(text, Loader=_LessonYamlLoader)  # a SafeLoader, without aliases
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = first_line + (mark.line if mark else 0)
-        detail = error.problem or error.context or "invalid YAML"
-        problems.append(Problem(path, line, f"bad YAML in {what}: {_one_line(detail)}"))
+        line, detail = _where_and_why(error, text)
+        problems.append(Problem(path, first_line + line, f"bad YAML in {what}: {detail}"))
     except yaml.YAMLError as error:
         line = first_line + _reader_line(text, error)
         problems.append(Problem(path, line, f"bad YAML in {what}: {_one_line(str(error))}"))
@@ -340,6 +338,24 @@ class _LessonYamlLoader(yaml.SafeLoader):
                 None, None, "aliases (*name) are not allowed in lessons", event.start_mark
             )
         return super().compose_node(parent, index)
+
+
+def _where_and_why(error: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """The 0-based line to blame for a YAML error, and what to say about it.
+
+    Usually the line where the problem was found. But a quote or bracket left open
+    is only found wrong at the end of the text, lines below the mistake: then the
+    line where it was opened (the error's context) is the one an author must fix.
+    """
+    problem, context = error.problem_mark, error.context_mark
+    detail = _one_line(error.problem or error.context or "invalid YAML")
+    at_end = problem is not None and problem.index >= len(text.rstrip())
+    if context is not None and (problem is None or at_end):
+        opened = _one_line(error.context or "")
+        opened = opened.removeprefix("while scanning ").removeprefix("while parsing ")
+        opened = opened.removeprefix("a ").removeprefix("an ")
+        return context.line, f"{detail} (the {opened} opened here is never closed)"
+    return (problem.line if problem else 0), detail
 
 
 def _reader_line(text: str, error: yaml.YAMLError) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from tutor.core.errors import UsageError
 from tutor.core.lesson import Lesson, LessonError, Problem, parse_lesson
 from tutor.core.paths import bundled_lessons_dir
@@ -51,7 +53,8 @@ def load_library(folder: Path | None = None) -> Library:
     """Load every lesson in ``folder`` (default: the bundled lessons).
 
     A file that fails to parse is left out of ``lessons`` and its problems are kept,
-    so one broken lesson never hides the others.
+    so one broken lesson never hides the others (not even one that exhausts a limit
+    the parser does not check for itself).
     """
     folder = (folder or bundled_lessons_dir()).expanduser()
     lessons: list[Lesson] = []
@@ -61,9 +64,22 @@ def load_library(folder: Path | None = None) -> Library:
             lessons.append(parse_lesson(path))
         except LessonError as error:
             problems.extend(error.problems)
+        except _ONE_FILES_FAILURES as error:
+            # The parser reports what it knows of with a line; anything else that goes
+            # wrong in one file (a limit no check foresaw) is still that file's alone.
+            problems.append(Problem(path, 1, f"cannot be read as a lesson: {_reason(error)}"))
     problems.extend(_duplicate_ids(lessons))
     lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
     return Library(folder, tuple(lessons), tuple(problems))
+
+
+#: What reading one hostile file could raise beyond LessonError: never the folder's end.
+_ONE_FILES_FAILURES = (RecursionError, MemoryError, ValueError, OverflowError, yaml.YAMLError)
+
+
+def _reason(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return (text[:150] + "...") if len(text) > 150 else text or type(error).__name__
 
 
 def _duplicate_ids(lessons: list[Lesson]) -> list[Problem]:
