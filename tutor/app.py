@@ -294,6 +294,17 @@ class TutorApp(App[None]):
         self.progress.reveal(event.lesson_id, event.quiz_id)
         self.save_progress()
 
+    def on_epoch_launcher_playground_requested(
+        self, event: EpochLauncher.PlaygroundRequested
+    ) -> None:
+        self.open_playground(event.options)
+
+    def open_playground(self, options: dict | None = None) -> None:
+        """The playground, with an epoch block's settings or the article's network."""
+        from tutor.screens.playground import open_playground_with
+
+        open_playground_with(self, options)
+
     def on_epoch_launcher_opened(self, event: EpochLauncher.Opened) -> None:
         """A lesson's epoch block asked to play: build its network and show the animation."""
         # Imported here, not at start-up: the animation is not on the first screen.
@@ -355,6 +366,7 @@ class TutorApp(App[None]):
     def action_help(self) -> None:
         from tutor.screens.epoch import EpochScreen
         from tutor.screens.help import HelpScreen
+        from tutor.screens.playground import PlaygroundScreen
 
         sections = [
             ("Everywhere", list(self.BINDINGS)),
@@ -362,6 +374,7 @@ class TutorApp(App[None]):
             ("Presenting (F5)", list(PresenterScreen.BINDINGS)),
             ("A compute block (focus it with Tab)", list(ComputeBlock.BINDINGS)),
             ("The epoch animation", list(EpochScreen.BINDINGS)),
+            ("The playground", list(PlaygroundScreen.BINDINGS)),
             (
                 "The scratchpad",
                 [Binding("enter", "", "Evaluate the expression"), *Scratchpad.BINDINGS],
@@ -427,6 +440,11 @@ class TutorApp(App[None]):
                 self.reset_progress,
             ),
             SystemCommand("Cycle theme", "Dark, light, high contrast", self.action_cycle_theme),
+            SystemCommand(
+                "Playground",
+                "Train a network live: change μ, activations, depth, init; see the loss respond",
+                self.open_playground,
+            ),
             SystemCommand(
                 "Presenter mode (F5)",
                 "Present the lesson: one reveal at a time, clicker keys, auto-play",

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.text import Text
@@ -37,7 +37,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tutor.core import playground as knobs
-from tutor.core.errors import TutorError
+from tutor.core.errors import TutorError, UsageError
 from tutor.core.network import NetworkSpec
 from tutor.core.training import (
     DEFAULT_PLAY_EPOCHS,
@@ -534,3 +534,25 @@ def open_playground(app: App, spec: NetworkSpec, epochs: int = DEFAULT_PLAY_EPOC
     app.push_screen(PlaygroundScreen(spec, epochs=epochs))
     if covered:
         app.push_screen(TooSmallScreen())
+
+
+def open_playground_with(app: App, options: Mapping[str, Any] | None = None) -> None:
+    """The playground for a lesson block's settings (or the article's network, without).
+
+    ``options`` are an ``epoch`` block's (or a ``loss-curve`` plot's) YAML: the network
+    keys ``spec_from_options`` reads, and ``epochs``. Settings that cannot train are
+    named in a notice instead.
+    """
+    from tutor.core.plots import spec_from_options
+
+    options = dict(options or {})
+    try:
+        spec = spec_from_options(options)
+        epochs = options.get("epochs", DEFAULT_PLAY_EPOCHS)
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+            raise UsageError(f"epochs must be a whole number of at least 1, not {epochs!r}")
+        check_run(spec, epochs)
+    except TutorError as error:
+        app.notify(error.message, title="The playground cannot train this", severity="error")
+        return
+    open_playground(app, spec, epochs)

@@ -22,11 +22,26 @@ class EpochLauncher(Static, can_focus=True):
     EpochLauncher:focus { border: round $accent; }
     """
 
-    BINDINGS = [Binding("enter", "open", "Animate", tooltip="Play this epoch step by step")]
+    BINDINGS = [
+        Binding("enter", "open", "Animate", tooltip="Play this epoch step by step"),
+        Binding(
+            "P,shift+p",
+            "playground",
+            "Playground",
+            key_display="P",
+            tooltip="Train this network for many epochs and turn its knobs",
+        ),
+    ]
 
     @dataclass
     class Opened(Message):
         """The learner asked to watch this block's epoch."""
+
+        options: dict[str, Any]
+
+    @dataclass
+    class PlaygroundRequested(Message):
+        """The learner asked to train this block's network in the playground."""
 
         options: dict[str, Any]
 
@@ -42,11 +57,17 @@ class EpochLauncher(Static, can_focus=True):
         rate = option_text(self.options.get("lr", 0.01))
         text = Text("One gradient-descent epoch: ", style="bold")
         text.append(f"layers {layers}, activations {acts}, loss {loss}, learning rate {rate}\n")
-        text.append("Press Enter (or click) to watch it step by step.", style="italic")
+        text.append(
+            "Press Enter (or click) to watch it step by step, P to train it in the playground.",
+            style="italic",
+        )
         self.update(text)
 
     def action_open(self) -> None:
         self.post_message(self.Opened(self.options))
+
+    def action_playground(self) -> None:
+        self.post_message(self.PlaygroundRequested(self.options))
 
     def on_click(self) -> None:
         self.action_open()
