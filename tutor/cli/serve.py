@@ -1,10 +1,12 @@
-"""``tutor serve``: the app in students' browsers, one session per browser (textual-serve).
+"""``tutor serve``: the app in students' browsers, one session per browser.
 
-Every browser that opens the page gets its own ``tutor`` process, run by this same
-Python, with ``--lessons`` and ``--seed`` passed on, starting from no progress and
-saving none (so thirty students never write one progress file). The server binds to
-loopback unless ``--host`` says otherwise, and says so, because a teacher who wants
-the class to connect must choose to open the port to the network.
+Every browser that opens the page gets its own ``tutor`` process, forked from one
+that imported tutor once (``tutor.serve``), with ``--lessons`` and ``--seed`` passed
+on, starting from no progress and saving none (so thirty students never write one
+progress file). The server binds to loopback unless ``--host`` says otherwise, and
+says so, because a teacher who wants the class to connect must choose to open the
+port to the network. How many sessions, from which pages, and how large a terminal,
+are bounded at the door (``tutor.serve.limits``).
 """
 
 from __future__ import annotations
@@ -12,10 +14,8 @@ from __future__ import annotations
 import argparse
 import errno
 import ipaddress
-import shlex
 import socket
 import sys
-from typing import Any
 
 from tutor.cli.app_options import add_seed_option, add_theme_option
 from tutor.cli.common import add_lessons_option, library_from
@@ -33,8 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Serve tutor to web browsers with textual-serve: every browser that opens "
             "the address gets its own session, with no saved progress. Binds to "
             f"{DEFAULT_HOST} (this machine only) unless --host says otherwise; pass "
-            "--host 0.0.0.0 to let students on the local network connect. Ctrl+C stops "
-            "it. Exit 1 if the port is taken or the address cannot be used."
+            "--host 0.0.0.0 to let students on the local network connect. Terminals are "
+            "held to 300x100, only pages served from this address (or --allow-origin) may "
+            "open a session, and a browser beyond --max-sessions is told the class is "
+            "full. Ctrl+C stops it and every session. Exit 1 if the port is taken or the "
+            "address cannot be used."
         ),
     )
     parser.add_argument(
@@ -54,7 +57,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--present", action="store_true", help="open every browser in presenter mode"
     )
+    parser.add_argument(
+        "--max-sessions",
+        metavar="N",
+        type=session_count,
+        default=None,
+        help="at most N browsers at once; more are told the class is full "
+        "(default: from this machine's free memory, 150 MB a session, at least 4)",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        metavar="ORIGIN",
+        action="append",
+        default=[],
+        help="also accept sessions from pages at ORIGIN, e.g. https://class.example.org "
+        "when a reverse proxy serves tutor under that address (repeatable)",
+    )
     parser.set_defaults(func=run)
+
+
+def session_count(text: str) -> int:
+    """An argparse type: a number of sessions from 1 to 1000."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 1000, not {text!r}")
+    return int(text)
 
 
 def port_number(text: str) -> int:
@@ -64,9 +90,9 @@ def port_number(text: str) -> int:
     return int(text)
 
 
-def app_command(args: argparse.Namespace) -> str:
-    """The shell command each browser session runs: this Python's tutor, options passed on."""
-    words = [sys.executable, "-m", "tutor", "--no-save"]
+def app_arguments(args: argparse.Namespace) -> list[str]:
+    """The ``tutor`` command line each browser's session runs: the options passed on."""
+    words = ["--no-save"]
     if args.lessons is not None:
         words += ["--lessons", str(args.lessons.expanduser().resolve())]
     if args.seed is not None:
@@ -75,7 +101,7 @@ def app_command(args: argparse.Namespace) -> str:
         words += ["--theme", args.theme]
     if args.present:
         words.append("--present")
-    return " ".join(shlex.quote(word) for word in words)
+    return words
 
 
 def is_loopback(host: str) -> bool:
@@ -138,37 +164,34 @@ def run(args: argparse.Namespace) -> int:
     library = library_from(args)  # a wrong --lessons fails here, not in every browser
     if not library.lessons:
         raise UsageError(f"no lessons in {library.folder}: nothing to serve")
+    from tutor.serve.limits import allowed_origins, available_memory_mb, default_max_sessions
+
+    try:
+        origins = allowed_origins(args.allow_origin)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     check_port_free(args.host, args.port)
-    server = _make_server(app_command(args), args.host, args.port)
-    server.serve()
+    max_sessions = args.max_sessions or default_max_sessions(available_memory_mb())
+    return _serve(args, origins, max_sessions)
+
+
+def _serve(args: argparse.Namespace, origins: frozenset[str], max_sessions: int) -> int:
+    import asyncio
+
+    from tutor.serve.server import ServeConfig, serve
+    from tutor.serve.sessions import StarterFailed
+
+    config = ServeConfig(app_arguments(args), max_sessions, origins)
+
+    def announce() -> None:
+        print(serving_message(args.host, args.port), flush=True)
+        print(f"At most {max_sessions} sessions at once (--max-sessions).", flush=True)
+
+    try:
+        asyncio.run(serve(config, args.host, args.port, announce))
+    except StarterFailed as error:
+        raise TutorError(f"cannot serve: {error}") from None
+    except OSError as error:
+        raise TutorError(_bind_problem(args.host, args.port, error)) from None
     print("tutor: server stopped", file=sys.stderr)
     return 0
-
-
-def _make_server(command: str, host: str, port: int) -> Any:
-    """A textual-serve Server that announces itself in our words and links by request host.
-
-    textual-serve writes the websocket address into the page from the host it was
-    started with, which for ``0.0.0.0`` no browser can reach; the page is instead built
-    from the address the browser itself used.
-    """
-    import aiohttp_jinja2
-    from textual_serve.server import Server
-
-    class TutorServer(Server):
-        async def on_startup(self, app: Any) -> None:
-            print(serving_message(host, port), flush=True)
-
-        @aiohttp_jinja2.template("app_index.html")
-        async def handle_index(self, request: Any) -> dict[str, Any]:
-            origin = f"{request.scheme}://{request.host}"
-            websocket = ("wss:" if request.scheme == "https" else "ws:") + origin.split(":", 1)[1]
-            font_size = request.query.get("fontsize", "16")
-            return {
-                "font_size": int(font_size) if font_size.isdigit() else 16,
-                "app_websocket_url": websocket + str(request.app.router["websocket"].url_for()),
-                "config": {"static": {"url": f"{origin}/static/"}},
-                "application": {"name": "tutor"},
-            }
-
-    return TutorServer(command, host=host, port=port, title="tutor")
