@@ -211,7 +211,7 @@ class WatchRow:
     lesson: str
     #: "3/7 · The loss", or "".
     section: str
-    #: "dw2: 3 wrong" or "dw2: solution seen", or "" when not stuck.
+    #: "3× dw2" (three wrong tries) or "solution: dw2" (it was shown), or "" if not stuck.
     stuck: str
     #: Seconds since their last save; None if never seen.
     seen_ago: float | None
@@ -262,8 +262,8 @@ def _stuck_on(records: dict[str, Any]) -> str:
         return ""
     _, quiz, record = max(stuck)
     if record.revealed:
-        return f"{quiz}: solution seen"
-    return f"{quiz}: {record.attempts} wrong"
+        return f"solution: {quiz}"
+    return f"{record.attempts}× {quiz}"
 
 
 def _ago(stamp: str | None, now: datetime) -> float | None:
@@ -279,13 +279,13 @@ def _ago(stamp: str | None, now: datetime) -> float | None:
 
 
 def ago_text(seconds: float | None) -> str:
-    """ "now", "3 min ago", "2 h ago", "never": short enough for a projected table."""
+    """ "now", "3 min", "2 h", "never": how long ago, short enough for a projected table."""
     if seconds is None:
         return "never"
     if seconds < 60:
         return "now"
     if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
+        return f"{int(seconds // 60)} min"
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} d ago"
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} d"
