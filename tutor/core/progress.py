@@ -472,7 +472,7 @@ class ProgressStore:
         except NotRegularFile as error:
             self.read_only = True
             self.notices.append(
-                f"{self.path} is not a regular file ({error.strerror}); tutor neither reads "
+                f"{self.path} is {error.kind}, not a regular file; tutor neither reads "
                 "nor replaces it, so this session will not save progress. Move it away "
                 "and tutor will save again."
             )
