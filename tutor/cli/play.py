@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.cli import epoch as epoch_command
 from tutor.cli.app_options import add_theme_option
@@ -26,6 +27,10 @@ from tutor.core.training import (
     check_run,
     run_training,
 )
+
+if TYPE_CHECKING:
+    from tutor.app import TutorApp
+    from tutor.core.library import Library
 
 _DESCRIPTION = f"""\
 Train a network by full-batch gradient descent and watch what the settings do: the
@@ -107,21 +112,25 @@ def open_playground(spec: NetworkSpec, args: argparse.Namespace) -> int:
     """The app, with the Playground on top of where the learner left off (Esc goes there)."""
     if args.epochs < 1:
         raise UsageError("the Playground trains at least 1 epoch at a time; use --epochs 1 or more")
-    library = library_from(args)
+    playground_app(library_from(args), spec, args.epochs, theme=args.theme).run()
+    return 0
+
+
+def playground_app(
+    library: Library, spec: NetworkSpec, epochs: int, *, theme: str | None = None
+) -> TutorApp:
+    """A ``TutorApp`` that opens as ``tutor`` does, then shows the Playground above the lesson."""
     from tutor import app as app_module
     from tutor.app import TutorApp
     from tutor.screens.playground import open_playground as show
 
     class PlaygroundApp(TutorApp):
-        """The app as ``tutor`` opens it, then the Playground above the lesson."""
-
         # Textual reads a relative CSS_PATH beside the module that defines the class.
         CSS_PATH = str(Path(app_module.__file__).with_name(str(TutorApp.CSS_PATH)))
 
         def on_mount(self) -> None:
             # TutorApp's own on_mount runs after this one and opens the lesson; the
             # Playground goes on top once it has.
-            self.call_later(show, self, spec, args.epochs)
+            self.call_later(show, self, spec, epochs)
 
-    PlaygroundApp(library, theme=args.theme).run()
-    return 0
+    return PlaygroundApp(library, theme=theme)

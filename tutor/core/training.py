@@ -17,8 +17,10 @@ What is watched (each reported once, as a ``TrainingNote`` naming its lesson):
 - divergence: the loss is not finite, or has grown past ``DIVERGENCE_GROWTH`` times
   its starting value. Training stops at the first loss that is not finite: every
   epoch after it would be NaN.
-- vanishing: a layer's ‖∂Δ/∂W_k‖ fell below ``VANISHING_NORM`` while the loss is still
-  far from its minimum (a finished run has small gradients everywhere, rightly).
+- vanishing: a layer's ‖∂Δ/∂W_k‖ fell below ``VANISHING_NORM`` at the start (before
+  anything could be learnt), or later while another layer's is ``VANISHING_SPREAD`` times
+  larger, or every gradient is exactly 0 (dead units). Gradients that all shrink together
+  as the loss reaches its minimum are a run that has finished, not one that vanished.
 - exploding: a layer's ‖∂Δ/∂W_k‖ rose above ``EXPLODING_NORM``.
 
 Sizes are bounded before anything is computed: the network by ``NetworkSpec.validate``,
@@ -54,8 +56,8 @@ MAX_RUN_WORK = 3 * 10**10
 DIVERGENCE_GROWTH = 1e3
 #: A layer's gradient norm below this has vanished: its weights no longer move.
 VANISHING_NORM = 1e-8
-#: ... unless the loss itself is within this fraction of zero (training has finished).
-CONVERGED_FRACTION = 1e-6
+#: After epoch 0, only a gradient this many times smaller than another layer's vanished.
+VANISHING_SPREAD = 1e3
 #: A layer's gradient norm above this has exploded.
 EXPLODING_NORM = 1e8
 
@@ -287,9 +289,8 @@ def _notice(
     if diverging or ("diverged", None) in raised:
         # The rate, not the weights' scale, is what blew the gradients up: say that only.
         return found
-    still_learning = loss > CONVERGED_FRACTION * start_loss
     exploded = [k for k, n in enumerate(norms, 1) if math.isfinite(n) and n > EXPLODING_NORM]
-    vanished = [k for k, n in enumerate(norms, 1) if still_learning and n < VANISHING_NORM]
+    vanished = [k for k, n in enumerate(norms, 1) if _vanished_at(number, n, norms, loss)]
     for kind, layers, describe in (
         ("exploded", exploded, _exploded),
         ("vanished", vanished, _vanished),
@@ -304,6 +305,16 @@ def _notice(
                 )
             )
     return found
+
+
+def _vanished_at(number: int, norm: float, norms: tuple[float, ...], loss: float) -> bool:
+    """Whether a gradient this small means the layer cannot learn (see the module's notes)."""
+    if not norm < VANISHING_NORM:
+        return False
+    if number == 0:
+        return loss > 0
+    largest = max(norms)
+    return largest >= VANISHING_SPREAD * norm if largest > 0 else loss > 0
 
 
 def _is_article_network(spec: NetworkSpec) -> bool:
