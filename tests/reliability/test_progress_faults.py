@@ -193,3 +193,35 @@ async def test_ctrl_c_on_the_too_small_screen_and_in_a_dialog_still_saves(
         await pilot.pause()
     assert app.return_code == 0
     assert ProgressStore(tutor_home).load().last_lesson == "good-two"
+
+
+async def test_app_retries_a_failed_save_at_the_next_change_and_says_it_worked(
+    make_app, tutor_home: Path, monkeypatch
+) -> None:
+    """A save refused once (a full disk, say) is not the end of saving for the session."""
+    real_write = progress_module.atomic_write_json
+    refusals = {"left": 0}  # armed once the app has started
+
+    def write_once_refused(path: Path, data: dict) -> None:
+        if path.name == "progress.json" and refusals["left"]:
+            refusals["left"] -= 1
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write(path, data)
+
+    monkeypatch.setattr(progress_module, "atomic_write_json", write_once_refused)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        refusals["left"] = 1
+        await pilot.press("n")  # this change's save: refused
+        await settle(app, pilot)
+        assert app.store.unsaved and not app.store.read_only
+        await pilot.press("right_square_bracket")  # the next change: saved
+        await settle(app, pilot)
+        assert not app.store.unsaved
+        shown = notifications(app)
+        assert sum("cannot save progress" in note for note in shown) == 1
+        assert any("No space left on device" in note for note in shown)
+        assert any("saved again" in note and "nothing was lost" in note for note in shown)
+    saved = json.loads((tutor_home / "progress.json").read_text())
+    assert saved["positions"]["good-one"] == 1 and saved["last_lesson"] == "good-two"
