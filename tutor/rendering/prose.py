@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rich import box
@@ -415,7 +415,7 @@ class _Marks:
         self._tick_runs: tuple[list[int], list[int], dict[int, list[int]]] | None = None
         self._delimiters: dict[tuple[str, int], _DelimiterRuns] = {}
 
-    def _positions(self, name: str, test) -> list[int]:  # type: ignore[no-untyped-def]
+    def _positions(self, name: str, test: Callable[[str], bool]) -> list[int]:
         if name not in self._found:
             self._found[name] = [i for i, char in enumerate(self.source) if test(char)]
         return self._found[name]
@@ -426,7 +426,9 @@ class _Marks:
         """The code span opened by the backticks from ``index`` to the end of their run:
         (its text, where it ends), closed by the next run of exactly that length."""
         if self._tick_runs is None:
-            starts, ends, by_length = [], [], {}
+            starts: list[int] = []
+            ends: list[int] = []
+            by_length: dict[int, list[int]] = {}
             for match in re.finditer("`+", self.source):
                 starts.append(match.start())
                 ends.append(match.end())
