@@ -79,7 +79,7 @@ def lesson_environment(lesson: Lesson) -> Environment:
 def lesson_budget() -> Budget:
     """A fresh budget with a lesson's limits, for one run of its blocks."""
     return Budget(
-        "the lesson's blocks, plots and epochs",
+        "the lesson (its blocks, plots and epochs)",
         max_bytes=LESSON_BYTES,
         max_work=LESSON_WORK,
         max_seconds=LESSON_SECONDS,

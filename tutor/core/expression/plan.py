@@ -566,7 +566,9 @@ class Compiler:
         contiguous = None
         if builtin.view:
             if builtin.name == "reshape":  # a view of a C-ordered array, else a copy
-                nbytes, contiguous = (0 if runtime[0].contiguous else size), True
+                copies = not runtime[0].contiguous
+                nbytes, contiguous = (size if copies else 0), True
+                work = size_of(shape) if copies else 0  # a copy moves every number
             else:  # transpose
                 nbytes, contiguous = 0, transposed_contiguous(runtime[0])
         elif not builtin.elementwise and builtin.name not in ("sum", "mean"):
