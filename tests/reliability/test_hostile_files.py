@@ -288,6 +288,21 @@ def test_progress_through_a_symlink_updates_its_target(tmp_path: Path) -> None:
     assert ProgressStore(home).load().last_lesson == "after"
 
 
+def test_a_reset_through_a_symlink_keeps_the_link_and_a_copy(tmp_path: Path) -> None:
+    target = tmp_path / "real.json"
+    home = tmp_path / "home"
+    home.mkdir()
+    ProgressStore(tmp_path).save(Progress(last_lesson="before"))
+    (tmp_path / "progress.json").rename(target)
+    (home / "progress.json").symlink_to(target)
+    store = ProgressStore(home)
+    store.reset(store.load())
+    assert (home / "progress.json").is_symlink()
+    assert json.loads(target.read_text())["last_lesson"] is None
+    (kept,) = home.glob("progress.reset-*.json")
+    assert json.loads(kept.read_text())["last_lesson"] == "before"
+
+
 def test_a_damaged_symlinked_progress_file_is_repaired_through_the_link(tmp_path: Path) -> None:
     target = tmp_path / "real.json"
     target.write_text('{"schema": 1, "last_lesson": "kept", "positions": {"a": "x"}}')

@@ -749,11 +749,14 @@ class ProgressStore:
             return fresh
         try:
             with self._locked():
-                if self.path.exists():
-                    stamp = time.strftime("%Y%m%d-%H%M%S")
+                stamp = time.strftime("%Y%m%d-%H%M%S")
+                if self.path.is_symlink():  # keep the link: copy its target, then write through
+                    raw = read_regular_file(self.path, MAX_PROGRESS_BYTES)
+                    _keep_copy(self.folder, "progress.reset", stamp, raw)
+                elif self.path.exists():
                     os.replace(self.path, _unused_path(self.folder, "progress.reset", stamp))
                 self._synced = None
-                self._save_locked(fresh)
+                self._save_locked(fresh, merge=False)  # the old file is kept, not merged
         except OSError as error:
             self._save_failed(error)
         return fresh
