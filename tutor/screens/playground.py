@@ -56,6 +56,7 @@ from tutor.widgets.playground_views import (
     notes_text,
     weight_maps,
 )
+from tutor.widgets.plots import _number as chart_number
 from tutor.widgets.plots import line_chart
 
 if TYPE_CHECKING:
@@ -88,8 +89,9 @@ def loss_picture(losses: list[float], width: int, height: int) -> Text:
     chart_height = max(height - 4, 2)
     values = np.asarray(losses, dtype=float)
     finite = values[np.isfinite(values)]
-    # The y labels ("4.88e+20 ┤") on the left, the axis name ("  (epoch)") on the right.
-    margins = 10 + 9
+    # The y labels ("2.67e+305 ┤") on the left, the axis name ("  (epoch)") on the right.
+    ends = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    margins = max(len(chart_number(end)) for end in ends) + 2 + len("  (epoch)")
     chart = line_chart(
         values,
         x_low=0,
@@ -100,11 +102,9 @@ def loss_picture(losses: list[float], width: int, height: int) -> Text:
         style="bold green",
         x_name="epoch",
     )
-    last = values[-1]
-    summary = f"\nΔ {_short(values[0])} → {_short(last)} at epoch {len(values) - 1}"
-    if finite.size:
-        summary += f", min {_short(float(finite.min()))}"
-    chart.append(summary)
+    summary = f"Δ {_short(values[0])} → {_short(values[-1])} at epoch {len(values) - 1}"
+    lowest = f", min {_short(float(finite.min()))}" if finite.size else ""
+    chart.append("\n" + summary + (lowest if len(summary + lowest) <= width else ""))
     return chart
 
 
@@ -383,7 +383,7 @@ class PlaygroundScreen(Screen[None]):
 
     def _show_settings(self) -> None:
         width = max(self.size.width - 2, 20) if self.size.width else 78
-        self.query_one("#play-knobs", Static).update(knob_text(self.spec, self.selected, width))
+        self.query_one("#play-knobs", Static).update(knob_text(self.spec, self.selected))
         self.query_one("#play-network", Static).update(
             network_text(self.spec, self.selected, width)
         )

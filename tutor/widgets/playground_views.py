@@ -37,7 +37,7 @@ def _number(value: float) -> str:
     return f"{value:.3g}" if 1e-3 <= abs(value) < 1e4 else f"{value:.1e}"
 
 
-def knob_text(spec: NetworkSpec, selected: int, width: int) -> Text:
+def knob_text(spec: NetworkSpec, selected: int) -> Text:
     """Two lines: every setting beside the key that turns it, the chosen layer's knobs second.
 
     These keys are not in the key bar (there is no room at 80 columns): here each sits
@@ -62,8 +62,6 @@ def knob_text(spec: NetworkSpec, selected: int, width: int) -> Text:
     width_value = str(spec.layers[selected + 1])
     knob(second, "- +", "width", width_value if selected < spec.depth else f"{width_value} (Y)")
     knob(second, "d D", "depth", str(spec.depth))
-    for line in (first, second):
-        line.truncate(width)
     return Text("\n").join([first, second])
 
 
@@ -101,7 +99,6 @@ def network_text(spec: NetworkSpec, selected: int, width: int) -> Text:
     if last < len(pieces):
         text.append(" …")
     text.append(tail, style="dim")
-    text.truncate(width)
     return text
 
 
@@ -200,13 +197,11 @@ def weight_maps(weights: Sequence[np.ndarray], selected: int, width: int, height
             cell = lines[number].copy() if number < len(lines) else Text()
             cell.align("left", cell_width)
             row.append_text(cell)
-    legend = "each weight: its sign, and its size 0–9 against the largest"
+    legend = "sign and size 0–9 of each weight"
     if (first, last) != (0, len(maps)):
         legend += f" · W{first + 1}–W{last} of {len(maps)}, ← → for more"
     if tall < height:
         rows.append(Text(legend, style="dim italic", no_wrap=True, overflow="crop"))
-    for row in rows:
-        row.truncate(width)
     return Text("\n").join(rows)
 
 

@@ -106,8 +106,10 @@ def line_chart(
     data = np.asarray(values, dtype=float)
     finite = data[np.isfinite(data)]
     low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    if high - low < 1e-12:
-        low, high = low - 1.0, high + 1.0
+    if high - low <= 1e-12 * max(1.0, abs(low), abs(high)):
+        # A flat line: widen the range by enough to survive rounding at 1e21 as at 0.
+        pad = max(1.0, abs(high) * 0.1)
+        low, high = low - pad, high + pad
     lines = braille_lines(data, low, high, width, height)
     labels = [""] * height
     labels[0], labels[-1] = _number(high), _number(low)
