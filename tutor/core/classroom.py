@@ -33,6 +33,7 @@ from tutor.core import join_codes
 from tutor.core.class_db import (
     ClassDatabaseError,
     damaged,
+    database_path,
     is_damage,
     open_database,
     transaction,
@@ -113,8 +114,6 @@ class ClassBook:
 
     @classmethod
     def open(cls, path: Path | None = None, *, create: bool = True) -> ClassBook:
-        from tutor.core.class_db import database_path
-
         path = path or database_path()
         return cls(open_database(path, create=create), path)
 
@@ -289,7 +288,7 @@ class ClassBook:
         ).fetchone()
         now = clock()
         if row is None:
-            join_codes.code_matches(code, join_codes.hash_code("-", b"\0" * 16))
+            join_codes.code_matches(code, join_codes.no_such_code())
             return SignInResult(None, NO_MATCH)
         student_id, stored_name, method, salt, digest, locked_until = row
         if locked_until > now:

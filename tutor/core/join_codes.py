@@ -29,6 +29,8 @@ SCRYPT_N = 2**14
 SCRYPT_R = 8
 SCRYPT_P = 1
 SALT_BYTES = 16
+#: How new hashes are made; each stored hash names its own, so this can change.
+METHOD = f"scrypt:{SCRYPT_N}:{SCRYPT_R}:{SCRYPT_P}"
 
 #: Wrong codes one browser session may type before it must be reloaded.
 SESSION_TRIES = 5
@@ -65,8 +67,12 @@ def normalise_code(text: str) -> str:
 def hash_code(code: str, salt: bytes | None = None) -> CodeHash:
     """The salted scrypt hash of a code (normalised first, so ``k7p q4m`` matches)."""
     salt = secrets.token_bytes(SALT_BYTES) if salt is None else salt
-    method = f"scrypt:{SCRYPT_N}:{SCRYPT_R}:{SCRYPT_P}"
-    return CodeHash(method, salt, _derive(method, normalise_code(code), salt))
+    return CodeHash(METHOD, salt, _derive(METHOD, normalise_code(code), salt))
+
+
+def no_such_code() -> CodeHash:
+    """A hash no code matches, checked for an unknown name at the same cost as a real one."""
+    return CodeHash(METHOD, bytes(SALT_BYTES), bytes(64))
 
 
 def code_matches(code: str, stored: CodeHash) -> bool:
