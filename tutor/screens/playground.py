@@ -358,6 +358,7 @@ class PlaygroundScreen(Screen[None]):
         )
 
     def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._show_settings)
         self.call_after_refresh(self._redraw)
 
     def _redraw(self) -> None:
