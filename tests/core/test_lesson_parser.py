@@ -327,3 +327,12 @@ def test_a_lesson_that_is_a_named_pipe_is_refused(tmp_path: Path) -> None:
         f"{tmp_path / 'pipe.md'}:1: not a regular file: a lesson is a text file "
         "(this is a named pipe (FIFO))"
     )
+
+
+def test_an_id_ending_in_a_newline_is_refused() -> None:
+    """``$`` matches before a final newline; the id must be the pattern, whole."""
+    from tutor.core.lesson import parse_lesson_text
+
+    text = '---\nid: "bad\\n"\ntitle: T\norder: 1\nsummary: S\n---\n\n# T\n'
+    with pytest.raises(LessonError, match="must be lowercase letters"):
+        parse_lesson_text(text, Path("x.md"))

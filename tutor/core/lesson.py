@@ -42,7 +42,7 @@ DISPLAY_KINDS = (
 MAX_LESSON_BYTES = 1_000_000
 PAUSE_MARK = "<!-- pause -->"
 
-_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)(.*)$")
 
 
@@ -517,7 +517,7 @@ def _lesson_from(
         problems.append(Problem(path, 1, f"front matter lacks {', '.join(missing)}"))
         return None
     lesson_id = str(meta["id"])
-    if not _ID_PATTERN.match(lesson_id):
+    if not _ID_PATTERN.fullmatch(lesson_id):
         problems.append(
             Problem(path, at("id"), f"id {lesson_id!r} must be lowercase letters, digits and '-'")
         )
