@@ -69,7 +69,6 @@ class Budget:
         self.work = 0
         self.seconds = 0.0
         self._started = time.monotonic()
-        self._lock = threading.Lock()  # a lesson's plots charge it from several threads
 
     def open(self, what: str = "this", **limits: int | float | None) -> Budget:
         """A child budget for one evaluation (or one plot) charged against this one."""
@@ -80,44 +79,42 @@ class Budget:
         elapsed = time.monotonic() - self._started
         parent = self.parent
         while parent is not None:
-            with parent._lock:
+            with _CLOSING:
                 parent.seconds += elapsed
             parent = parent.parent
-
-    def chain(self) -> list[Budget]:
-        """This budget and its parents, innermost first."""
-        chain, budget = [], self
-        while budget is not None:
-            chain.append(budget)
-            budget = budget.parent
-        return chain
 
     def charge(self, nbytes: int, work: int, at: str = "") -> None:
         """Count an operation's bytes and multiply-adds here and in every parent.
 
+        Called once per operation, so it stays a short loop. A budget is charged from
+        one thread (each evaluation, plot or lesson run has its own).
+
         Raises:
             ExpressionError: kind "limit", naming the limit that was passed, and ``at``
                 (the operation that passed it) when given.
+            Cancelled: the cancel flag is set.
         """
-        where = f" at {at}" if at else ""
-        for budget in self.chain():
-            with budget._lock:
-                budget.bytes += nbytes
-                budget.work += work
-                spent_bytes, spent_work = budget.bytes, budget.work
-            if budget.max_bytes is not None and spent_bytes > budget.max_bytes:
-                raise ExpressionError(
-                    "limit",
-                    f"{budget.what} needs more than {format_bytes(spent_bytes)} of arrays"
-                    f"{where}; the limit is {format_bytes(budget.max_bytes)}",
-                )
-            if budget.max_work is not None and spent_work > budget.max_work:
-                raise ExpressionError(
-                    "limit",
-                    f"{budget.what} needs more than {format_work(spent_work)} multiply-adds"
-                    f"{where}; the limit is {format_work(budget.max_work)}",
-                )
+        budget: Budget | None = self
+        while budget is not None:
+            budget.bytes += nbytes
+            budget.work += work
+            if budget.max_bytes is not None and budget.bytes > budget.max_bytes:
+                raise budget._passed(f"{format_bytes(budget.bytes)} of arrays", at)
+            if budget.max_work is not None and budget.work > budget.max_work:
+                raise budget._passed(f"{format_work(budget.work)} multiply-adds", at)
+            budget = budget.parent
         self.check()
+
+    def _passed(self, need: str, at: str) -> ExpressionError:
+        where = f" at {at}" if at else ""
+        limit = (
+            format_bytes(self.max_bytes or 0)
+            if need.endswith("arrays")
+            else format_work(self.max_work or 0)
+        )
+        return ExpressionError(
+            "limit", f"{self.what} needs more than {need}{where}; the limit is {limit}"
+        )
 
     def check(self) -> None:
         """Stop if the unit was cancelled or any budget in the chain ran out of time.
@@ -129,9 +126,15 @@ class Budget:
         if self.cancelled is not None and self.cancelled():
             raise Cancelled
         elapsed = time.monotonic() - self._started
-        for budget in self.chain():
+        budget: Budget | None = self
+        while budget is not None:
             limit = budget.max_seconds
             if limit is not None and budget.seconds + elapsed > limit:
                 raise ExpressionError(
                     "limit", f"{budget.what} takes longer than {limit:g} s, the limit"
                 )
+            budget = budget.parent
+
+
+#: Guards a parent's seconds, added to by units that finish in different threads.
+_CLOSING = threading.Lock()

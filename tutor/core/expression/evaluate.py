@@ -141,8 +141,8 @@ def execute(
     with np.errstate(**ERRSTATE):  # type: ignore[arg-type]
         for index, instruction in enumerate(plan):
             args = tuple(map(values.__getitem__, instruction.inputs))
-            if not instruction.view:
-                _charge(budget, instruction, source, instruction.nbytes)
+            if not instruction.view and (instruction.nbytes or instruction.work):
+                _charge(budget, instruction, source, instruction.nbytes)  # (loads are free)
             try:
                 value = np.asarray(instruction.run(env, args), dtype=np.float64)
             except ArithmeticError as error:
