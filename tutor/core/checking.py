@@ -89,11 +89,16 @@ def quiz_proofs(lesson: Lesson) -> Iterable[Problem]:
 def runnable_block_problems(lesson: Lesson) -> Iterable[Problem]:
     """Epoch and plot blocks name a network (and a plot) the engine accepts."""
     from tutor.core.errors import TutorError
+    from tutor.core.lesson_run import plot_refusals
     from tutor.core.plots import plot_data, spec_from_options
 
+    refusals = plot_refusals(lesson)  # blocks past the lesson's budget: not computed
     for block in lesson.blocks:
         if block.data is None or block.kind not in ("epoch", "plot") or block_problems(block):
             continue  # a block with structure problems was reported by structure_problems
+        if block.line in refusals:
+            yield Problem(lesson.path, block.line, f"{block.kind} block: {refusals[block.line]}")
+            continue
         try:
             if block.kind == "epoch":
                 spec_from_options(block.data)
