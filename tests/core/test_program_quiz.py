@@ -140,3 +140,13 @@ def test_check_proves_every_step_and_runs_wrong_programs(tmp_path: Path) -> None
     (tmp_path / "p.md").write_text(broken)
     (found,) = [str(p) for p in check_library(load_library(tmp_path))]
     assert "p.md:29:" in found and "off by a constant factor 0.5" in found
+
+
+def test_lines_share_one_budget() -> None:
+    """Each line alone is cheap; together they exceed what one program may compute."""
+    line = "S{i} = ones((1000, 1000)) @ ones((1000, 1))"
+    program = "\n".join(line.format(i=i) for i in range(40))
+    result = graded(program)
+    assert result.verdict == "invalid"
+    assert "limit" in result.message and result.error_line is not None
+    assert result.error_line > 1

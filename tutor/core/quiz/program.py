@@ -21,7 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from tutor.core.expression import Environment, ExpressionError, StatementResult, evaluate, run_block
+from tutor.core.expression import (
+    Environment,
+    ExpressionError,
+    StatementResult,
+    evaluate,
+    run_block,
+)
+from tutor.core.expression.budget import Budget
 from tutor.core.quiz.draw import Draw, SetupError, formula_draws
 from tutor.core.quiz.grading import (
     VERDICT_TITLES,
@@ -124,8 +131,11 @@ def grade_program(spec: QuizSpec, program: str, *, seed: int, attempt: int = 0) 
     runs: list[tuple[list[StatementResult], Environment]] = []
     for draw in draws:
         environment = learner_environment(spec, draw)
+        # One budget for the whole program on a draw: its lines share it, so a program
+        # cannot spread a huge computation over many cheap-looking lines.
+        budget = Budget("your program")
         try:
-            statements = run_block(program, environment)
+            statements = run_block(program, environment, budget=budget)
         except ExpressionError as error:
             grade = invalid_grade(error, None)
             where = f"Line {error.line}: " if error.line is not None else ""
