@@ -31,14 +31,13 @@ async def test_the_bar_shows_the_screens_keys_and_the_palette_at_the_right(make_
     async with app.run_test(size=(150, 36)) as pilot:
         await settle(app, pilot)
         line = bar_line(app)
-        assert line.startswith(" n Next section  p Prev section ")
+        assert line.startswith(" ↓↑ Scroll  Spc Page  n/p Section  ]/[ Lesson ")
         assert " ? Keys " in line and " q Quit " in line
         assert line.endswith(" ? Keys  ^p palette ")
         assert len(line) == 150
-        # One hint per action: "n,pagedown" shows its first key only.
-        assert [h.description for h in app.screen.query_one(KeyBar).hints].count(
-            "Next section"
-        ) == 1
+        # One hint per action: "down,j" shows its display only, and "up,k" is not shown.
+        descriptions = [h.description for h in app.screen.query_one(KeyBar).hints]
+        assert descriptions.count("Scroll") == 1 and "Scroll up" not in descriptions
 
 
 async def test_clicking_a_key_presses_it(make_app) -> None:
@@ -48,17 +47,18 @@ async def test_clicking_a_key_presses_it(make_app) -> None:
         screen = app.screen
         assert isinstance(screen, LessonScreen) and screen.section_index == 0
         bar = screen.query_one(KeyBar)
-        start = bar.render().plain.index("p Prev section")
-        await pilot.click(KeyBar, offset=(1, 0))  # on " n Next section"
+        start = bar.render().plain.index("n/p Section")
+        await pilot.click(KeyBar, offset=(start + 1, 0))  # on " n/p Section"
         await settle(app, pilot)
         assert screen.section_index == 1
-        await pilot.click(KeyBar, offset=(start + 3, 0))  # on "p Prev section"
-        await settle(app, pilot)
-        assert screen.section_index == 0
         # Between the keys and the pinned ones at the right there is nothing to press.
         line = bar.render().plain
         assert bar.key_at(line.index("? Keys") - 2) is None
         assert bar.key_at(line.index("? Keys")) == "question_mark"
+        start = bar.render().plain.index("/ Scratchpad")
+        await pilot.click(KeyBar, offset=(start + 1, 0))
+        await settle(app, pilot)
+        assert screen.focused is screen.query_one("#scratch-input")
 
 
 async def test_the_bar_follows_focus(make_app) -> None:
@@ -105,8 +105,8 @@ async def test_a_key_under_the_mouse_is_lit_and_explained(make_app) -> None:
 
         assert lit() == set()
         await pilot.hover(KeyBar, offset=(2, 0))
-        assert bar.hover is not None and bar.hover.description == "Next section"
-        assert bar.tooltip == "Go to the next section"
+        assert bar.hover is not None and bar.hover.description == "Scroll"
+        assert bar.tooltip == "Scroll a line"
         assert bar.styles.pointer == "pointer"
         assert lit() == {0}
         await pilot.hover(KeyBar, offset=(bar.render().plain.index("? Keys") - 2, 0))
@@ -118,12 +118,12 @@ async def test_clicking_a_disabled_key_rings_the_bell(make_app, monkeypatch) -> 
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         bar = app.screen.query_one(KeyBar)
-        first = bar.hints[0]
-        bar.hints = [first._replace(enabled=False), *bar.hints[1:]]
+        index = next(i for i, h in enumerate(bar.hints) if h.description == "Section")
+        bar.hints[index] = bar.hints[index]._replace(enabled=False)
         bar.refresh()
         await pilot.pause()
         rung = []
         monkeypatch.setattr(app, "bell", lambda: rung.append(True))
-        await pilot.click(KeyBar, offset=(1, 0))
+        await pilot.click(KeyBar, offset=(bar.render().plain.index("n/p Section") + 1, 0))
         await settle(app, pilot)
         assert rung == [True] and app.screen.section_index == 0

@@ -7,6 +7,8 @@ The classroom options live here too (``--present``, ``--autoplay``, ``--seed``,
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from tutor.cli.common import add_lessons_option, library_from, seed_option
 
@@ -88,7 +90,26 @@ def autoplay_seconds(text: str) -> float:
     return seconds
 
 
+def size_from_the_terminal(environ: dict[str, str] | None = None) -> None:
+    """Forget ``COLUMNS`` and ``LINES`` when a real terminal can say its own size.
+
+    Textual asks ``shutil.get_terminal_size``, which prefers those variables to the
+    terminal: a shell that exported ``COLUMNS=200`` made a lesson lay out 200 columns
+    wide in an 80-column window, its right side cut off.
+    """
+    environ = os.environ if environ is None else environ
+    for stream in (sys.__stdout__, sys.__stderr__):
+        try:
+            os.get_terminal_size(stream.fileno())  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            continue
+        environ.pop("COLUMNS", None)
+        environ.pop("LINES", None)
+        return
+
+
 def run(args: argparse.Namespace) -> int:
+    size_from_the_terminal()
     library = library_from(args)
     lesson = library.find(args.lesson) if args.lesson else None
     options = dict(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -41,19 +42,49 @@ class LessonScreen(Screen[None]):
     """One lesson, shown a section at a time, with the scratchpad below."""
 
     BINDINGS = [
-        Binding("n,pagedown", "section(1)", "Next section", tooltip="Go to the next section"),
-        Binding("p,pageup", "section(-1)", "Prev section"),
-        Binding("right_square_bracket", "lesson(1)", "Next lesson", key_display="]"),
-        Binding("left_square_bracket", "lesson(-1)", "Prev lesson", key_display="["),
+        # Reading: the section scrolls by line and by page, from the keyboard alone.
+        Binding("down,j", "scroll_lines(1)", "Scroll", key_display="↓↑", tooltip="Scroll a line"),
+        Binding("up,k", "scroll_lines(-1)", "Scroll up", show=False),
+        Binding("space", "page(1)", "Page", key_display="Spc", tooltip="Scroll a page down"),
+        Binding("shift+space", "page(-1)", "Page up", show=False),
+        Binding("home", "top", "Top of section", show=False),
+        Binding("end", "bottom", "End of section", show=False),
+        Binding(
+            "pagedown",
+            "page_or_section(1)",
+            "Page, then next section",
+            show=False,
+            tooltip="A page down; at the end of the section, the next section",
+        ),
+        Binding(
+            "pageup",
+            "page_or_section(-1)",
+            "Page, then previous section",
+            show=False,
+            tooltip="A page up; at the top of the section, the previous section",
+        ),
+        Binding("n", "section(1)", "Section", key_display="n/p", tooltip="Next section (p: back)"),
+        Binding("p", "section(-1)", "Prev section", show=False),
+        Binding(
+            "right_square_bracket",
+            "lesson(1)",
+            "Lesson",
+            key_display="]/[",
+            tooltip="Next lesson ([: previous)",
+        ),
+        Binding("left_square_bracket", "lesson(-1)", "Prev lesson", key_display="[", show=False),
         Binding("slash", "focus_scratchpad", "Scratchpad", key_display="/"),
         Binding("escape", "focus_section", "Leave input", show=False),
         Binding("g", "go_to_lesson", "Go to lesson", show=False),
-        Binding("l", "toggle_list", "Lesson list", show=False),
+        Binding("l", "toggle_list", "Lesson list", show=False, tooltip="Show or hide the list"),
         Binding("tab", "app.focus_next", "Next block", show=False),
     ]
 
     #: Compute blocks open at their first operation (presenting) or with every one shown.
     STEP_COMPUTE_BLOCKS = False
+    #: Nothing has focus at first, so ↓, Space and End read the section (the lesson list
+    #: would take them otherwise); Tab reaches the blocks, then the list.
+    AUTO_FOCUS = None
 
     section_index: reactive[int] = reactive(0, init=False)
     """Which section of the lesson is on screen."""
@@ -86,17 +117,21 @@ class LessonScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield LessonList(self.library.lessons, self.progress, id="lessons")
             with Vertical(id="main"):
                 yield Static(id="lesson-header")
                 yield VerticalScroll(id="section", can_focus=False)
                 yield Scratchpad(id="scratchpad")
+            # Docked at the left, composed last: Tab reaches the section's blocks first.
+            with Vertical(id="sidebar"):
+                yield LessonList(self.library.lessons, self.progress, id="lessons")
+                yield Static(id="lesson-title", classes="full-title")
         yield KeyBar()
 
     async def on_mount(self) -> None:
         # Presenting, the screen has no lesson list (a subclass composes without it).
         for lessons in self.query(LessonList):
             lessons.highlight_lesson(self.lesson.id)
+            self._show_full_title(self.lesson)
         self.compute_lesson(self.lesson)
         await self.show_section()
 
@@ -165,7 +200,20 @@ class LessonScreen(Screen[None]):
                 widgets.append(PauseMark())
             elif isinstance(part, Block):
                 widgets.append(self.block_widget(part))
+        widgets.append(Static(self._section_end_text(), classes="section-end"))
         return widgets
+
+    def _section_end_text(self) -> Text:
+        """The last line of a section: where it ends, and the key that goes on."""
+        count = len(self.lesson.sections)
+        text = Text(f"End of section {self.section_index + 1} of {count}. ", style="dim")
+        if self.section_index + 1 < count:
+            following = self.lesson.sections[self.section_index + 1]
+            text.append("Page Down or n: ", style="dim")
+            text.append(clean_line(following.title or "Introduction"), style="dim italic")
+        else:
+            text.append("End of the lesson: ] opens the next one.", style="dim")
+        return text
 
     def block_widget(self, block: Block) -> Widget:
         problems = block_problems(block)
@@ -197,9 +245,55 @@ class LessonScreen(Screen[None]):
         header = literal(f"Lesson {number} · {self.lesson.title}", "bold", line=True)
         where = clean_line(self.section.title or "Introduction")
         header.append(f"   section {self.section_index + 1}/{count}: {where}", style="dim")
+        # Wrapped, never cut: the header is where a long title is read in full.
         self.query_one("#lesson-header", Static).update(header)
 
+    def _show_full_title(self, lesson: Lesson) -> None:
+        """Under the list, the highlighted lesson's whole title (the list cuts long ones)."""
+        number = self.library.number_of(lesson)
+        text = literal(f"{number} · {lesson.title}", "bold")
+        if lesson.summary:
+            text.append("\n")
+            text.append_text(literal(lesson.summary, "dim"))
+        self.query_one("#lesson-title", Static).update(text)
+
     # -- actions ------------------------------------------------------------------
+
+    @property
+    def reader(self) -> VerticalScroll:
+        """The scrolling column that holds the section."""
+        return self.query_one("#section", VerticalScroll)
+
+    def action_scroll_lines(self, lines: int) -> None:
+        self.reader.scroll_relative(y=lines, animate=False, immediate=True)
+
+    def action_page(self, direction: int) -> None:
+        reader = self.reader
+        if direction > 0:
+            reader.scroll_page_down(animate=False, immediate=True)
+        else:
+            reader.scroll_page_up(animate=False, immediate=True)
+
+    def action_top(self) -> None:
+        self.reader.scroll_home(animate=False, immediate=True)
+
+    def action_bottom(self) -> None:
+        self.reader.scroll_end(animate=False, immediate=True)
+
+    async def action_page_or_section(self, direction: int) -> None:
+        """Page Down reads on to the end of the section, and only then opens the next;
+        Page Up reads back to its top, then opens the previous section at its end."""
+        reader = self.reader
+        if direction > 0 and reader.scroll_y < reader.max_scroll_y:
+            self.action_page(1)
+        elif direction < 0 and reader.scroll_y > 0:
+            self.action_page(-1)
+        elif direction > 0:
+            self.action_section(1)
+        elif self.section_index > 0:
+            self.section_index -= 1
+            # The section mounts in the watcher; its end is known once it is laid out.
+            self.call_after_refresh(self.action_bottom)
 
     def action_section(self, delta: int) -> None:
         target = self._clamp(self.section_index + delta)
@@ -220,8 +314,8 @@ class LessonScreen(Screen[None]):
         self.set_focus(None)
 
     def action_toggle_list(self) -> None:
-        lessons = self.query_one(LessonList)
-        lessons.display = not lessons.display
+        sidebar = self.query_one("#sidebar")
+        sidebar.display = not sidebar.display
 
     def action_go_to_lesson(self) -> None:
         from tutor.screens.dialogs import LessonNumberDialog
@@ -235,6 +329,12 @@ class LessonScreen(Screen[None]):
     def go_to_heading(self, index: int) -> None:
         """Show section ``index`` (from the command palette)."""
         self.section_index = self._clamp(index)
+
+    @on(OptionList.OptionHighlighted, "#lessons")
+    def lesson_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        lesson = next((item for item in self.library.lessons if item.id == event.option.id), None)
+        if lesson is not None:
+            self._show_full_title(lesson)
 
     @on(OptionList.OptionSelected, "#lessons")
     def lesson_selected(self, event: OptionList.OptionSelected) -> None:

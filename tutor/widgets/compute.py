@@ -30,8 +30,9 @@ class ComputeBlock(Static, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("right,j", "step(1)", "Next op", tooltip="Reveal the next operation"),
-        Binding("left,k", "step(-1)", "Prev op", tooltip="Hide the last operation"),
+        # j and k are left to the lesson, where they scroll as ↓ and ↑ do.
+        Binding("right", "step(1)", "Next op", tooltip="Reveal the next operation"),
+        Binding("left", "step(-1)", "Prev op", tooltip="Hide the last operation"),
         Binding("a", "reveal_all", "All ops", tooltip="Show every operation at once"),
         Binding("home", "restart", "First op", show=False),
     ]

@@ -30,6 +30,14 @@ class LessonList(OptionList):
     LessonList {
         width: 34; height: 1fr; border: none; border-right: solid $primary 30%;
         text-wrap: nowrap; text-overflow: ellipsis;
+        /* The open lesson is marked whether or not the list has focus; with focus the
+           highlight is the accent colour, so where ↓ goes is plain to see. */
+        & > .option-list--option-highlighted {
+            background: $primary 25%; color: $foreground; text-style: none;
+        }
+        &:focus > .option-list--option-highlighted {
+            background: $accent; color: $text; text-style: bold;
+        }
     }
     """
 
