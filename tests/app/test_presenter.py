@@ -446,7 +446,7 @@ async def test_autoplay_alone_opens_presenting_and_no_save_writes_nothing(
 
 async def test_stepping_a_tall_block_keeps_its_newest_line_on_screen(tmp_path) -> None:
     """A block taller than the screen scrolls as it grows, so the class sees each new
-    operation; finished statements shrink to their name and shape."""
+    operation; finished statements keep their matrices (the reveal is cumulative)."""
     from tutor.app import TutorApp
     from tutor.core.library import load_library
     from tutor.widgets.compute import ComputeBlock
@@ -473,11 +473,12 @@ async def test_stepping_a_tall_block_keeps_its_newest_line_on_screen(tmp_path) -
         console = Console(width=100, file=io.StringIO(), color_system=None)
         console.print(block.content)
         text = console.file.getvalue()
-        # Done statements are one line (name and shape); only the last shows its matrix.
+        # Every statement keeps its matrix: each is a 10-row matrix shown elided (its
+        # first and last rows), and every one of the twelve has its header.
         headers = [
             line
             for line in text.splitlines()
             if line.rstrip().endswith(" (10,4)") and line.startswith("M")
         ]
         assert headers == [f"M{i} (10,4)" for i in range(12)]
-        assert text.count("⋮") == 4
+        assert text.count("⋮") == 4 * 12

@@ -96,8 +96,10 @@ def block_run_renderable(
 ) -> RenderableType:
     """A compute block's statements; only the first ``upto`` steps when stepping.
 
-    A statement whose steps are all revealed shows its value too; the one being
-    stepped through shows the operations so far and not yet a value.
+    A statement whose steps are all revealed shows its value too, and keeps showing
+    it while the next ones are revealed (a class looks back at what was just shown;
+    the block scrolls to keep its newest line in view); the statement being stepped
+    through shows the operations so far and not yet a value.
     """
     remaining = operation_count(run) if upto is None else upto
     parts: list[RenderableType] = []
@@ -108,9 +110,7 @@ def block_run_renderable(
         shown = min(total, remaining)
         partial = None if shown == total else shown
         remaining -= shown
-        # Stepping, only the statement being revealed shows its matrix.
-        current = upto is None or remaining <= 0
-        parts.append(statement_renderable(statement, upto=partial, heat=heat, values=current))
+        parts.append(statement_renderable(statement, upto=partial, heat=heat))
     if run.error is not None and remaining > 0:
         parts.append(error_renderable(run.error))
     return Group(*parts)

@@ -499,7 +499,7 @@ class EpochScreen(Screen[None]):
             self.playing = False
 
     def watch_playing(self, playing: bool) -> None:
-        set_playing(self._timer, playing)
+        self._timer = set_playing(self, self._timer, self.seconds_per_step, self.advance, playing)
         self._show_status()
 
     def watch_seconds_per_step(self, seconds: float) -> None:

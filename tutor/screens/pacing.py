@@ -13,15 +13,24 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 
-def set_playing(timer: Timer | None, playing: bool) -> None:
-    """Start the clock afresh (a full interval before the first tick), or pause it."""
+def set_playing(
+    owner: Widget,
+    timer: Timer | None,
+    seconds: float,
+    tick: Callable[[], object],
+    playing: bool,
+) -> Timer | None:
+    """The clock started afresh (its first tick one full interval from now), or paused.
+
+    A new timer, not ``Timer.reset``: a reset only takes effect once the interval
+    already being slept ends, so the first tick after it came two intervals late.
+    """
     if timer is None:
-        return
+        return None
     if playing:
-        timer.reset()
-        timer.resume()
-    else:
-        timer.pause()
+        return repaced(owner, timer, seconds, tick, True)
+    timer.pause()
+    return timer
 
 
 def repaced(

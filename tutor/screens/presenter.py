@@ -97,9 +97,19 @@ class PresenterScreen(LessonScreen, inherit_bindings=False):
         ),
         Binding("pageup,left", "back", "Back", key_display="PgUp/←", tooltip="Undo one step"),
         Binding(
-            "b,full_stop", "blank", "Blank", key_display="B/.", tooltip="Black screen; any key"
+            "B,b,shift+b,full_stop",
+            "blank",
+            "Blank",
+            key_display="B/.",
+            tooltip="Black screen; any key",
         ),
-        Binding("a", "toggle_autoplay", "Auto-play", tooltip="Turn auto-play on or off"),
+        Binding(
+            "A,a,shift+a",
+            "toggle_autoplay",
+            "Auto-play",
+            key_display="A",
+            tooltip="Turn auto-play on (it steps at once) or off",
+        ),
         Binding(
             "plus,equals_sign",
             "pace(-1)",
@@ -304,7 +314,7 @@ class PresenterScreen(LessonScreen, inherit_bindings=False):
             epoch.dismiss()
 
     def watch_playing(self, playing: bool) -> None:
-        set_playing(self._timer, playing)
+        self._timer = set_playing(self, self._timer, self.pace, self.autoplay_tick, playing)
         self._show_status()
 
     def watch_pace(self, pace: float) -> None:
@@ -330,15 +340,18 @@ class PresenterScreen(LessonScreen, inherit_bindings=False):
             self.action_advance()
 
     def action_advance(self) -> None:
-        if self._timer is not None and self.playing:
-            self._timer.reset()  # a full pace before the next automatic step
+        self._restart_clock()  # a full pace before the next automatic step
         if not self.advance():
             self.notify("End of the lesson: ] opens the next one.", timeout=3)
 
     def action_back(self) -> None:
-        if self._timer is not None and self.playing:
-            self._timer.reset()
+        self._restart_clock()
         self.back()
+
+    def _restart_clock(self) -> None:
+        """After a step by hand, auto-play waits one whole pace before its own next step."""
+        if self.playing:
+            self._timer = set_playing(self, self._timer, self.pace, self.autoplay_tick, True)
 
     def action_section(self, delta: int) -> None:
         target = self._clamp(self.section_index + delta)
@@ -357,8 +370,12 @@ class PresenterScreen(LessonScreen, inherit_bindings=False):
         self.app.push_screen(BlankScreen())
 
     def action_toggle_autoplay(self) -> None:
+        """Auto-play on (its first step at once, the next a pace later) or off."""
         self.autoplay_on = not self.autoplay_on
         self.playing = self.autoplay_on
+        if self.playing and not self.advance(open_epochs=True):
+            self.playing = False
+            self.notify("End of the lesson: ] opens the next one.", timeout=5)
         self._show_status()
 
     def action_pace(self, direction: int) -> None:
