@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tutor.core.errors import UsageError
 from tutor.core.expression import ExpressionError
 from tutor.core.lesson import parse_lesson_text
 from tutor.core.quiz import (
@@ -30,12 +31,14 @@ from tutor.core.quiz.draw import (
     draw_dims,
     format_prompt,
     resume_setup,
+    run_setup,
     setup_checkpoint,
 )
 from tutor.core.quiz.grading import (
     absolute_tolerance,
     compare,
     grade_on_draws,
+    invalid_grade,
     reference_value,
 )
 from tutor.core.quiz.model import (
@@ -137,6 +140,16 @@ def test_a_failing_setup_is_reported_at_its_lesson_line_from_a_checkpoint() -> N
     assert str(after.value).startswith("setup of quiz 'q' failed: ")
 
 
+def test_overriding_a_name_setup_never_assigns_leaves_setup_as_it_is() -> None:
+    spec = formula()
+    plain = run_setup(spec, {"n": 6, "m": 3}, 2)
+    overridden = run_setup(spec, {"n": 6, "m": 3}, 2, override=("V", np.ones((3, 1))))
+    assert sorted(overridden.values) == sorted(plain.values)
+    assert "V" not in overridden.values
+    for name, value in plain.values.items():
+        assert np.array_equal(overridden.values[name], value), name
+
+
 def test_without_names_the_learner_uses_what_setup_defined_but_no_dimension() -> None:
     spec = formula(names=None)
     assert grade_formula(spec, "X.T @ Y", seed=SEED).verdict == "correct"
@@ -183,6 +196,20 @@ names: [X, Y]
 answer: X.T @ Y
 proves: {{none: "a product, not a gradient"}}
 ```
+
+```quiz
+id: p
+kind: program
+prompt: Write P, then its transpose.
+dims: {{n: [3, 5]}}
+setup: |
+  X = randn(n, 2)
+names: [X]
+steps:
+  - name: P
+    answer: X.T @ X
+    proves: {{none: "a product, not a gradient"}}
+```
 """
 
 
@@ -195,6 +222,15 @@ def test_each_attempt_of_a_formula_quiz_grades_on_its_own_draws() -> None:
     assert grade(lesson, "q", "X.T @ Y").expected_shape == (m_first, 1)
     assert grade(lesson, "q", "X.T @ Y", attempt=1).expected_shape == (m_second, 1)
     assert grade_formula(spec, "X.T @ Y", seed=SEED).expected_shape == (m_first, 1)
+
+
+def test_a_program_quiz_is_not_graded_as_one_expression() -> None:
+    lesson = parse_lesson_text(LESSON.format(seed=SEED), Path("pack.md"))
+    with pytest.raises(UsageError) as raised:
+        grade(lesson, "p", "X.T @ X")
+    assert str(raised.value) == (
+        "'p' is a program quiz: grade a whole program (tutor grade --file)"
+    )
 
 
 # -- shape quizzes ----------------------------------------------------------------------------
@@ -423,6 +459,16 @@ def test_invalid_answers_keep_the_expected_shape_and_the_evaluators_words() -> N
     clash = grade_formula(spec, "X + X.T", seed=SEED)
     assert clash.error is not None and clash.error.detail.endswith("?")
     assert clash.message == f"Shape mismatch at column 1: {clash.error.detail}"
+
+
+@pytest.mark.parametrize("detail", ["it is too big.", "did you mean X.T?", "stop!", "no end"])
+def test_an_evaluator_sentence_gets_one_full_stop(detail: str) -> None:
+    error = ExpressionError("limit", detail, column=4, source="X @ Y")
+    result = invalid_grade(error, (3, 1))
+    ending = "" if detail.endswith((".", "?", "!")) else "."
+    assert result.message == f"Too big at column 4: {detail}{ending}"
+    assert (result.expected_shape, result.got_shape, result.error) == ((3, 1), None, error)
+    assert result.caret == "X @ Y\n   ^"
 
 
 def test_values_that_are_not_finite_never_reach_the_comparison() -> None:
