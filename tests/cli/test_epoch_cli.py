@@ -84,7 +84,7 @@ def test_plain_output_is_a_table_of_steps_and_losses(tutor_main) -> None:
     header = next(line for line in lines if line.lstrip().startswith("#"))
     assert header.split() == ["#", "phase", "step", "shapes", "formula"]
     rows = [line.split() for line in lines if line[:3].strip().isdigit()]
-    assert [row[2] for row in rows][:4] == ["A", "B", "C", "Ŷ"]
+    assert [row[2] for row in rows][:4] == ["A1", "B1", "A2", "Ŷ"]
     assert rows[7][:4] == ["8", "backward", "δW2", "(4,10)(10,1)"]
     assert any(line.startswith("loss before") for line in lines)
     assert any(line.startswith("loss after") for line in lines)

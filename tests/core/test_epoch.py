@@ -25,15 +25,15 @@ ARTICLE = NetworkSpec(layers=(10, 3, 4, 1), activations=("square", "cube"), lr=0
 def test_article_network_steps_in_order() -> None:
     epoch = run_epoch(ARTICLE)
     assert [(s.phase, s.name) for s in epoch.steps] == [
-        ("forward", "A"),
-        ("forward", "B"),
-        ("forward", "C"),
+        ("forward", "A1"),
+        ("forward", "B1"),
+        ("forward", "A2"),
         ("forward", "Ŷ"),
         ("loss", "Ỹ"),
         ("loss", "Δ"),
-        ("backward", "G"),
+        ("backward", "D2"),
         ("backward", "δW2"),
-        ("backward", "H"),
+        ("backward", "D1"),
         ("backward", "δW1"),
         ("update", "W1"),
         ("update", "W2"),
@@ -57,20 +57,16 @@ def test_deeper_network_step_names() -> None:
 
 def test_article_formulas_and_shapes() -> None:
     steps = {s.name: s for s in run_epoch(ARTICLE).steps}
-    # Two layers: the lessons' letters (lessons 8 and 13).
-    assert steps["A"].formula == "A = X·W1"
-    assert steps["A"].shapes == "(10,3)(3,4) -> (10,4)"
-    assert steps["B"].formula == "B = f1(A), f1(x) = x²"
-    assert steps["C"].formula == "C = B·W2"
-    assert steps["Ŷ"].formula == "Ŷ = f2(C), f2(x) = x³"
-    assert steps["G"].formula == "G = Ỹ∗f2′(C), f2′(x) = 3x²"
+    assert steps["A1"].formula == "A1 = X·W1"
+    assert steps["A1"].shapes == "(10,3)(3,4) -> (10,4)"
+    assert steps["B1"].formula == "B1 = f1(A1), f1(x) = x²"
     assert steps["Ŷ"].shapes == "(10,1) -> (10,1)"
     assert steps["Ỹ"].formula == "Ỹ = Y − Ŷ"
     assert steps["Δ"].formula == "Δ = Σ(Y − Ŷ)² = ΣỸ²" and steps["Δ"].shapes == "(10,1) -> ()"
-    assert steps["δW2"].formula.endswith("= 2·Bᵀ·G = 2·Bᵀ·(Ỹ∗f2′(C))")
+    assert steps["δW2"].formula.endswith("= 2·B1ᵀ·(Ỹ∗f2′(A2))")
     assert steps["δW2"].shapes == "(4,10)(10,1) -> (4,1)"
-    assert steps["H"].shapes == "(10,1)(1,4)∗(10,4) -> (10,4)"
-    assert steps["δW1"].formula.endswith("= 2·Xᵀ·H = 2·Xᵀ·[(G·W2ᵀ)∗f1′(A)]")
+    assert steps["D1"].shapes == "(10,1)(1,4)∗(10,4) -> (10,4)"
+    assert steps["δW1"].formula.endswith("= 2·Xᵀ·[(D2·W2ᵀ)∗f1′(A1)]")
     assert steps["δW1"].shapes == "(3,10)(10,4) -> (3,4)"
     assert steps["W1"].formula.startswith("W1 ← W1 − μ·∂Δ/∂W1 = W1 + μ·δW1")
 
@@ -78,8 +74,8 @@ def test_article_formulas_and_shapes() -> None:
 def test_formulas_carry_the_loss_constant() -> None:
     half = {s.name: s for s in run_epoch(NetworkSpec(loss="half-sse")).steps}
     mse = {s.name: s for s in run_epoch(NetworkSpec(loss="mse")).steps}
-    assert half["δW2"].formula.endswith("= Bᵀ·(Ỹ∗f2′(C))")
-    assert mse["δW2"].formula.endswith("= (2/10)·Bᵀ·(Ỹ∗f2′(C))")
+    assert half["δW2"].formula.endswith("= B1ᵀ·(Ỹ∗f2′(A2))")
+    assert mse["δW2"].formula.endswith("= (2/10)·B1ᵀ·(Ỹ∗f2′(A2))")
     assert half["Δ"].formula == "Δ = ½Σ(Y − Ŷ)² = ½ΣỸ²"
 
 
@@ -135,14 +131,14 @@ def test_each_result_follows_from_its_operands(loss: str) -> None:
 
 
 def test_operands_chain_into_each_other() -> None:
-    """The A step's W1 is the starting W1, H reads G and W2, and so on."""
+    """The A1 step's W1 is the starting W1, D1 reads D2 and W2, and so on."""
     epoch = run_epoch(ARTICLE)
     steps = {s.name: s for s in epoch.steps}
     operands = {name: dict(s.operands) for name, s in steps.items()}
-    assert operands["A"]["W1"] is epoch.weights[0]
-    np.testing.assert_array_equal(operands["C"]["B"], steps["B"].result)
-    np.testing.assert_array_equal(operands["H"]["G"], steps["G"].result)
-    np.testing.assert_array_equal(operands["H"]["W2ᵀ"], epoch.weights[1].T)
+    assert operands["A1"]["W1"] is epoch.weights[0]
+    np.testing.assert_array_equal(operands["A2"]["B1"], steps["B1"].result)
+    np.testing.assert_array_equal(operands["D1"]["D2"], steps["D2"].result)
+    np.testing.assert_array_equal(operands["D1"]["W2ᵀ"], epoch.weights[1].T)
     np.testing.assert_array_equal(operands["δW1"]["Xᵀ"], epoch.X.T)
     np.testing.assert_array_equal(operands["W2"]["δW2"], steps["δW2"].result)
 
@@ -281,10 +277,10 @@ def test_to_json_keys_types_and_shapes() -> None:
     assert step == {
         "phase": "backward",
         "name": "δW2",
-        "formula": "δW2 = −∂Δ/∂W2 = 2·Bᵀ·G = 2·Bᵀ·(Ỹ∗f2′(C))",
+        "formula": "δW2 = −∂Δ/∂W2 = 2·B1ᵀ·D2 = 2·B1ᵀ·(Ỹ∗f2′(A2))",
         "shapes": "(4,10)(10,1) -> (4,1)",
         "layer": 2,
-        "operands": ["Bᵀ", "G"],
+        "operands": ["B1ᵀ", "D2"],
         "result_shape": [4, 1],
     }
     assert json.loads(json.dumps(data)) == data

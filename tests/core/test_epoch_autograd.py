@@ -211,8 +211,8 @@ def test_autograd_would_catch_the_articles_code_bug() -> None:
     spec = NETWORKS["article"]
     epoch = run_epoch(spec)
     steps = {s.name: s for s in epoch.steps}
-    B = steps["B"].result
-    C = steps["C"].result
-    buggy = -2 * B.T @ (steps["Ŷ"].result * 3 * C**2)
+    B1 = steps["B1"].result
+    A2 = steps["A2"].result
+    buggy = -2 * B1.T @ (steps["Ŷ"].result * 3 * A2**2)
     _, grads = autograd(epoch.to_json(), list(spec.activations), spec.loss)
     assert np.linalg.norm(buggy - grads[1]) > 1e-3 * np.linalg.norm(grads[1])

@@ -12,12 +12,8 @@ Backward, with c the loss's constant (∂Δ/∂Ŷ = −c·Ỹ: 2 for ``sse``, 1 
     D_L = Ỹ∗f_L′(A_L),     D_k = (D_{k+1}·W_{k+1}ᵀ)∗f_k′(A_k)
     δW_k = c·B_{k−1}ᵀ·D_k
 
-so D_k = −(1/c)·∂Δ/∂A_k, and δW_k is the article's δW = −∂Δ/∂W_k.
-
-The two-layer network the lessons teach uses their letters instead (``LESSON_NAMES``):
-A = X·W1, B = f1(A), C = B·W2, Ŷ = f2(C), G = Ỹ∗f2′(C) (D2 above) and
-H = (G·W2ᵀ)∗f1′(A) (D1), so with ``sse`` δW2 = 2·Bᵀ·G and δW1 = 2·Xᵀ·H, exactly as
-the article derives them.
+so D_k = −(1/c)·∂Δ/∂A_k, and δW_k is the article's δW = −∂Δ/∂W_k (for two layers
+and ``sse`` it reads δW2 = 2·B1ᵀ·(Ỹ∗f2′(A2)), exactly as the article derives it).
 The update is W_k ← W_k − μ·∂Δ/∂W_k = W_k + μ·δW_k.
 
 ``Epoch.grads`` are the gradients ∂Δ/∂W_k themselves (that is, −δW_k), the
@@ -59,15 +55,14 @@ class EpochStep:
 
     #: "forward", "loss", "backward" or "update".
     phase: str
-    #: The matrix computed: "A", "B", "Ŷ", "Ỹ", "Δ", "G", "δW2", "W1", "Δ_after" (two
-    #: layers; deeper networks number them, "A1", "B1", "D3").
+    #: The matrix computed: "A1", "B1", "Ŷ", "Ỹ", "Δ", "D2", "δW2", "W1", "Δ_after".
     name: str
     #: The formula in the article's notation, in Unicode.
     formula: str
     #: Operand shapes as they enter the formula, then the result's: "(4,10)(10,1) -> (4,1)".
     #: Juxtaposed shapes are a matrix product; ∗, + and − are element-wise.
     shapes: str
-    #: The matrices the formula reads, named as in it ("Bᵀ", "f2′(C)"), in order.
+    #: The matrices the formula reads, named as in it ("B1ᵀ", "f2′(A2)"), in order.
     operands: tuple[tuple[str, Array], ...]
     #: The computed matrix (a 0-d array for a loss).
     result: Array
@@ -379,23 +374,11 @@ def _steps(
     return tuple(steps)
 
 
-#: The two-layer network's names in the lessons (4, 8, 9, 13): the input and output
-#: of each layer, and each layer's error, by layer.
-LESSON_NAMES = {"input": {1: "A", 2: "C"}, "output": {1: "B"}, "error": {1: "H", 2: "G"}}
-
-
-def _name(spec: NetworkSpec, role: str, k: int) -> str:
-    """A layer's input (A_k), output (B_k) or error (D_k), named as the lessons do."""
-    if spec.depth == 2 and k in LESSON_NAMES[role]:
-        return LESSON_NAMES[role][k]
-    return {"input": "A", "output": "B", "error": "D"}[role] + str(k)
-
-
 def _output_name(spec: NetworkSpec, k: int) -> str:
     """B_k's name: Ŷ for the last layer, X for layer 0."""
     if k == 0:
         return "X"
-    return "Ŷ" if k == spec.depth else _name(spec, "output", k)
+    return "Ŷ" if k == spec.depth else f"B{k}"
 
 
 def _forward_steps(spec: NetworkSpec, weights: tuple[Array, ...], trace: _Pass) -> list[EpochStep]:
@@ -403,12 +386,11 @@ def _forward_steps(spec: NetworkSpec, weights: tuple[Array, ...], trace: _Pass) 
     for k in range(1, spec.depth + 1):
         previous = _output_name(spec, k - 1)
         A = trace.inputs[k]
-        a_name = _name(spec, "input", k)
         steps.append(
             _step(
                 "forward",
-                a_name,
-                f"{a_name} = {previous}·W{k}",
+                f"A{k}",
+                f"A{k} = {previous}·W{k}",
                 "{}{}",
                 ((previous, trace.outputs[k - 1]), (f"W{k}", weights[k - 1])),
                 A,
@@ -417,14 +399,14 @@ def _forward_steps(spec: NetworkSpec, weights: tuple[Array, ...], trace: _Pass) 
         )
         name = _output_name(spec, k)
         activation = ACTIVATIONS[spec.activations[k - 1]]
-        suffix = f" = B{k}" if name == "Ŷ" and spec.depth != 2 else ""
+        suffix = f" = B{k}" if name == "Ŷ" else ""
         steps.append(
             _step(
                 "forward",
                 name,
-                f"{name}{suffix} = f{k}({a_name}), f{k}(x) = {activation.formula}",
+                f"{name}{suffix} = f{k}(A{k}), f{k}(x) = {activation.formula}",
                 "{}",
-                ((a_name, A),),
+                ((f"A{k}", A),),
                 trace.outputs[k],
                 k,
             )
@@ -462,14 +444,13 @@ def _backward_steps(
     """D_k, then δW_k, for one layer, written the way the article writes them."""
     slope, error, delta = trace.slopes[k], trace.errors[k], trace.deltas[k]
     derivative = ACTIVATIONS[spec.activations[k - 1]].derivative_formula
-    slope_name = f"f{k}′({_name(spec, 'input', k)})"
-    error_name = _name(spec, "error", k)
+    slope_name = f"f{k}′(A{k})"
     if k == spec.depth:
         error_text = f"Ỹ∗{slope_name}"
         error_step = _step(
             "backward",
-            error_name,
-            f"{error_name} = {error_text}, f{k}′(x) = {derivative}",
+            f"D{k}",
+            f"D{k} = {error_text}, f{k}′(x) = {derivative}",
             "{}∗{}",
             (("Ỹ", trace.residual), (slope_name, slope)),
             error,
@@ -477,27 +458,26 @@ def _backward_steps(
         )
         expanded = f"({error_text})"
     else:
-        next_name = _name(spec, "error", k + 1)
-        error_text = f"({next_name}·W{k + 1}ᵀ)∗{slope_name}"
+        error_text = f"(D{k + 1}·W{k + 1}ᵀ)∗{slope_name}"
         next_error = trace.errors[k + 1]
         error_step = _step(
             "backward",
-            error_name,
-            f"{error_name} = {error_text}, f{k}′(x) = {derivative}",
+            f"D{k}",
+            f"D{k} = {error_text}, f{k}′(x) = {derivative}",
             "{}{}∗{}",
-            ((next_name, next_error), (f"W{k + 1}ᵀ", weights[k].T), (slope_name, slope)),
+            ((f"D{k + 1}", next_error), (f"W{k + 1}ᵀ", weights[k].T), (slope_name, slope)),
             error,
             k,
         )
         expanded = f"[{error_text}]"
     factor = LOSSES[spec.loss].factor_formula(trace.residual.size)
-    previous = _output_name(spec, k - 1)
+    previous = "X" if k == 1 else f"B{k - 1}"
     delta_step = _step(
         "backward",
         f"δW{k}",
-        f"δW{k} = −∂Δ/∂W{k} = {factor}{previous}ᵀ·{error_name} = {factor}{previous}ᵀ·{expanded}",
+        f"δW{k} = −∂Δ/∂W{k} = {factor}{previous}ᵀ·D{k} = {factor}{previous}ᵀ·{expanded}",
         "{}{}",
-        ((f"{previous}ᵀ", trace.outputs[k - 1].T), (error_name, error)),
+        ((f"{previous}ᵀ", trace.outputs[k - 1].T), (f"D{k}", error)),
         delta,
         k,
     )
