@@ -221,10 +221,21 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return values.get("Rss", 0.0), values.get("Pss", 0.0)
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def tree_memory(root: int) -> dict[str, float]:
     pids = tree(root)
     sizes = [memory_mb(pid) for pid in pids]
+    cpu = [c for c in (cpu_seconds(pid) for pid in sessions_of(root)) if c is not None]
     return {
+        "session_cpu_s_median": median(cpu),
         "processes": len(pids),
         "tree_rss_mb": round(sum(rss for rss, _ in sizes), 1),
         "tree_pss_mb": round(sum(pss for _, pss in sizes), 1),

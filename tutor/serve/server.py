@@ -25,7 +25,7 @@ import textual_serve
 from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.download_manager import DownloadManager
 
-from tutor.serve.limits import clamp_size, origin_allowed
+from tutor.serve.limits import clamp_size, cpu_count, origin_allowed
 from tutor.serve.sessions import Session, SessionStarter, StarterFailed
 
 ASSETS = Path(__file__).parent / "assets"
@@ -56,6 +56,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+#: Seconds a starting session may hold its start slot before the next one starts anyway.
+START_SLOT_TIMEOUT = 5.0
 FULL_MESSAGE = "The class is full: every session is in use. Try again in a minute."
 FOREIGN_MESSAGE = "This page may not open a tutor session."
 
@@ -80,6 +82,11 @@ class TutorServer:
         self.download_manager = DownloadManager()
         self.sessions: dict[Session, web.WebSocketResponse] = {}
         self.starting = 0
+        #: Sessions start a few at a time, one per core, each until its first screen:
+        #: measured with thirty at once, starting them all together made every student
+        #: wait for the slowest, and left none of the started ones CPU to answer keys
+        #: (a dialog opened with g was not there yet when the next key came).
+        self.start_slots = asyncio.Semaphore(cpu_count())
         self.page = Template((ASSETS / "page.html").read_text("utf-8"))
 
     def make_app(self) -> web.Application:
@@ -171,27 +178,36 @@ class TutorServer:
             download_manager=self.download_manager,
         )
         self.starting += 1
+        reading: asyncio.Future[None] | None = None
         try:
-            await session.start(columns, rows)
+            try:
+                async with self.start_slots:
+                    if websocket.closed:
+                        return websocket
+                    await session.start(columns, rows)
+                    reading = asyncio.ensure_future(self.read_browser(websocket, session))
+                    painted = asyncio.ensure_future(session.painted.wait())
+                    waits = {painted, reading} | ({session.task} if session.task else set())
+                    await asyncio.wait(
+                        waits, timeout=START_SLOT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    painted.cancel()
+            finally:
+                self.starting -= 1
+            self.sessions[session] = websocket
+            waits = {reading} | ({session.task} if session.task else set())
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            if not websocket.closed:
+                # The app ended (q, or a crash): say so, rather than leave a frozen screen.
+                await websocket.close(message=b"Your tutor session ended.")
         except StarterFailed as error:
             self.config.log(f"tutor serve: could not start a session: {error}")
             await websocket.close(
                 code=WSCloseCode.TRY_AGAIN_LATER, message=b"tutor could not start a session."
             )
-            return websocket
         finally:
-            self.starting -= 1
-        self.sessions[session] = websocket
-        reading = asyncio.ensure_future(self.read_browser(websocket, session))
-        try:
-            running = session.task
-            waits = {reading} if running is None else {reading, running}
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            if not websocket.closed:
-                # The app ended (q, or a crash): say so, rather than leave a frozen screen.
-                await websocket.close(message=b"Your tutor session ended.")
-        finally:
-            reading.cancel()
+            if reading is not None:
+                reading.cancel()
             self.sessions.pop(session, None)
             await session.stop()
         return websocket

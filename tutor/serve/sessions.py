@@ -27,6 +27,8 @@ READY_TIMEOUT = 60.0
 #: Seconds a session's process may take to go after it was asked to stop (the fork
 #: server sends SIGKILL after ``forkserver.KILL_GRACE``; this only bounds the wait).
 STOP_TIMEOUT = 3.0
+#: The terminal's set-up writes are a few dozen bytes each; a screen is kilobytes.
+FIRST_PAINT_BYTES = 512
 
 
 class StarterFailed(Exception):
@@ -167,6 +169,13 @@ class Session(AppService):
         super().__init__("tutor", **kwargs)
         self.starter = starter
         self.pid: int | None = None
+        #: Set when the app has drawn its first screen (a packet of real size).
+        self.painted = asyncio.Event()
+
+    async def on_data(self, payload: bytes) -> None:
+        if len(payload) >= FIRST_PAINT_BYTES:
+            self.painted.set()
+        await super().on_data(payload)
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
         columns, rows = clamp_size(width, height)
