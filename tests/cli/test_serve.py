@@ -43,6 +43,19 @@ CURSOR_MOVE = re.compile(r"\x1b\[(\d+);(\d+)H")
 ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 
+def screen_extent(raw: str) -> tuple[int, int]:
+    """(columns, rows) the app drew on: Textual places each run of text with a cursor move,
+    so the furthest row moved to, and the furthest column a run reaches, is its screen."""
+    moves = list(CURSOR_MOVE.finditer(raw))
+    columns = rows = 0
+    for move, after in zip(moves, [*moves[1:], None], strict=True):
+        text = ESCAPES.sub("", raw[move.end() : after.start() if after else len(raw)])
+        row, column = int(move.group(1)), int(move.group(2))
+        rows = max(rows, row)
+        columns = max(columns, column - 1 + len(text.split("\n")[0]))
+    return columns, rows
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -174,6 +187,11 @@ def test_each_browser_runs_tutor_with_the_options_passed_on(tmp_path: Path) -> N
     assert words[words.index("--theme") + 1] == "tutor-light" and "--present" in words
     bare = argparse.Namespace(lessons=None, seed=None, theme=None, present=False)
     assert app_arguments(bare) == ["--no-save"]
+    # Class mode keeps each student's work: the session signs in instead of saving nothing.
+    classroom = argparse.Namespace(
+        lessons=None, seed=None, theme=None, present=False, classroom="7B"
+    )
+    assert app_arguments(classroom) == ["--class", "7B"]
 
 
 @pytest.mark.parametrize(
@@ -357,14 +375,40 @@ async def test_a_huge_terminal_is_clamped_and_stays_small(idle_server) -> None:
         while "section 2/" not in ESCAPES.sub("", raw):
             message = await websocket.receive(timeout=20)
             raw += message.data.decode("utf-8", "replace")
-        # Textual places every line with a cursor move: the screen is 300x100, no bigger.
-        moves = [(int(row), int(column)) for row, column in CURSOR_MOVE.findall(raw)]
-        assert max(row for row, _ in moves) == limits.MAX_ROWS
-        assert max(column for _, column in moves) <= limits.MAX_COLUMNS
+        assert screen_extent(raw) == (limits.MAX_COLUMNS, limits.MAX_ROWS)
         (pid,) = sessions_of(process.pid)
         status = Path(f"/proc/{pid}/status").read_text()
         peak_kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
         assert peak_kb < 400 * 1024
+
+
+async def test_a_session_takes_the_browsers_size_even_from_a_terminal(tutor_home) -> None:
+    """Started from a teacher's terminal, a session still lays out at the browser's size
+    (tutor prefers a real terminal's size to COLUMNS, so no session may see that one)."""
+    leader, follower = os.openpty()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "serve", "--port", str(port)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env={**os.environ, "TUTOR_HOME": str(tutor_home)},
+        start_new_session=True,
+        preexec_fn=limit_memory,
+    )
+    os.close(follower)
+    try:
+        wait_for_port(port, process)
+        url = f"ws://127.0.0.1:{port}/ws?width=133&height=37"
+        async with aiohttp.ClientSession() as http, http.ws_connect(url) as websocket:
+            raw = ""
+            while FIRST_MARKER not in ESCAPES.sub("", raw):
+                message = await websocket.receive(timeout=30)
+                raw += message.data.decode("utf-8", "replace")
+        assert screen_extent(raw) == (133, 37)
+    finally:
+        stop_server(process)
+        os.close(leader)
 
 
 async def test_the_class_has_a_size_and_a_readable_full_page(idle_server) -> None:

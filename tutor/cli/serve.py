@@ -58,6 +58,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--present", action="store_true", help="open every browser in presenter mode"
     )
     parser.add_argument(
+        "--class",
+        dest="classroom",
+        metavar="NAME",
+        default=None,
+        help="class mode: every browser signs in with a join code and its work is kept in "
+        "the class records ('tutor class --help'); without it, sessions save nothing",
+    )
+    parser.add_argument(
         "--max-sessions",
         metavar="N",
         type=session_count,
@@ -92,7 +100,8 @@ def port_number(text: str) -> int:
 
 def app_arguments(args: argparse.Namespace) -> list[str]:
     """The ``tutor`` command line each browser's session runs: the options passed on."""
-    words = ["--no-save"]
+    classroom = getattr(args, "classroom", None)
+    words = ["--no-save"] if classroom is None else ["--class", classroom]
     if args.lessons is not None:
         words += ["--lessons", str(args.lessons.expanduser().resolve())]
     if args.seed is not None:
@@ -170,6 +179,11 @@ def run(args: argparse.Namespace) -> int:
         origins = allowed_origins(args.allow_origin)
     except ValueError as error:
         raise UsageError(str(error)) from None
+    if getattr(args, "classroom", None) is not None:
+        from tutor.cli.classroom import class_book
+
+        with class_book() as book:
+            book.class_id(args.classroom)  # a wrong name fails here, not in every browser
     check_port_free(args.host, args.port)
     max_sessions = args.max_sessions or default_max_sessions(available_memory_mb())
     return _serve(args, origins, max_sessions)

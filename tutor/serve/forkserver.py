@@ -132,6 +132,10 @@ class ForkServer:
         self.children: dict[int, float | None] = {}
         self.selector = selectors.DefaultSelector()
         self.wake_read, self.wake_write = os.pipe()
+        #: Every session's stderr: a pipe, copied to the server's console here. Were it
+        #: the teacher's terminal itself, a session would take that terminal's size for
+        #: its own (tutor prefers a real terminal's size to COLUMNS and ROWS).
+        self.log_read, self.log_write = os.pipe()
         self.running = True
         #: When, after a shutdown began, to stop waiting for children that will not die.
         self.give_up = float("inf")
@@ -142,15 +146,24 @@ class ForkServer:
         signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes the selector via the fd
         self.selector.register(self.control, selectors.EVENT_READ)
         self.selector.register(self.wake_read, selectors.EVENT_READ)
+        self.selector.register(self.log_read, selectors.EVENT_READ)
         while self.running or (self.children and time.monotonic() < self.give_up + 1.0):
             for key, _ in self.selector.select(self._timeout()):
                 if key.fileobj is self.control:
                     self._on_control()
+                elif key.fileobj == self.log_read:
+                    self._copy_log()
                 else:
                     with contextlib.suppress(BlockingIOError):
                         os.read(self.wake_read, 512)
             self._reap()
             self._kill_overdue()
+
+    def _copy_log(self) -> None:
+        """Pass what sessions wrote to stderr on to the server's console."""
+        data = os.read(self.log_read, 65536)
+        with contextlib.suppress(OSError):
+            os.write(2, data)
 
     def _timeout(self) -> float | None:
         deadlines = [when for when in self.children.values() if when is not None]
@@ -201,11 +214,13 @@ class ForkServer:
             self.control.close()
             os.close(self.wake_read)
             os.close(self.wake_write)
+            os.close(self.log_read)
             stdin_fd, stdout_fd = fds
             os.dup2(stdin_fd, 0)
             os.dup2(stdout_fd, 1)
-            os.close(stdin_fd)
-            os.close(stdout_fd)
+            os.dup2(self.log_write, 2)
+            for fd in (stdin_fd, stdout_fd, self.log_write):
+                os.close(fd)
             os.environ["COLUMNS"] = str(columns)
             os.environ["ROWS"] = str(rows)
             sys.argv = ["tutor", *self.app_args]
