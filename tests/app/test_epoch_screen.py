@@ -8,8 +8,8 @@ from textual.widgets import Static
 
 from tutor.core.epoch import run_epoch
 from tutor.core.network import NetworkSpec
-from tutor.rendering.matrices import format_value
-from tutor.screens.epoch import MORE_EPOCHS, SPEEDS, EpochScreen
+from tutor.rendering.matrices import format_value, loss_texts
+from tutor.screens.epoch import MAX_SHOWN_ROWS, MORE_EPOCHS, SPEEDS, EpochScreen
 from tutor.widgets.matrix_grid import MatrixGrid, PreparedView
 
 SIZE = (120, 40)
@@ -85,15 +85,20 @@ async def test_the_shapes_of_the_gradient_steps_are_shown() -> None:
 
 async def test_the_loss_before_and_after_is_always_visible() -> None:
     epoch = run_epoch(ARTICLE)
-    before, after = format_value(epoch.loss).strip(), format_value(epoch.loss_after).strip()
+    before, after, change = loss_texts(epoch.loss, epoch.loss_after)
+    # Enough digits that the change shows: it is not 0 at the digits shown.
+    assert before != after and float(change) != 0
+    assert abs(float(change) - (epoch.loss_after - epoch.loss)) < 1e-3
     app = EpochHost(ARTICLE)
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(app, pilot)
         for _ in screen.frames:
             loss = shown(screen, "#epoch-loss")
             assert f"Δ before {before}" in loss and f"Δ after {after}" in loss
+            assert f"(change {change})" in loss
             await pilot.press("right")
-        assert screen.query_one(MatrixGrid).plain.count(after) == 1
+        # The last step, Δ after, shows the number itself with six significant digits.
+        assert f"{epoch.loss_after:+.6g}" in screen.query_one(MatrixGrid).plain
 
 
 async def test_the_update_step_shows_old_and_new_weights_with_moved_cells_marked() -> None:
@@ -200,11 +205,17 @@ async def test_a_big_network_is_drawn_elided_in_frames_of_fixed_size() -> None:
         grid = screen.query_one(MatrixGrid)
         size = grid.size
         for frame in screen.frames:
-            assert len(frame.matrices.strips) <= 14
+            # At most a band per matrix, each its rows (and ⋮), header, frame, note, gap.
+            terms = len(frame.step.operands) + 1
+            assert len(frame.matrices.strips) <= terms * (MAX_SHOWN_ROWS + 6)
             assert max(strip.cell_length for strip in frame.matrices.strips) <= SIZE[0]
             assert all(strip.cell_length <= SIZE[0] for strip in frame.diagram.strips)
+            assert len(frame.body.strips) <= grid.size.height
         first = screen.frames[0].matrices.plain
         assert "X (1000,784)" in first and "W1 (784,128)" in first and "…" in first
+        # An elided matrix says how much of it is shown.
+        assert f"showing {MAX_SHOWN_ROWS - 2} of 1000 rows" in first
+        assert "of 784 columns" in first
         await pilot.press("end")
         assert screen.step == len(screen.frames) - 1 and grid.size == size
 
@@ -220,11 +231,11 @@ async def test_with_animations_on_the_new_weights_travel_before_settling() -> No
         grid = screen.query_one(MatrixGrid)
         assert len(frame.tween) == 3 and grid.lines is frame.tween[0]
         assert screen._tween_timer is not None
-        for expected in (*frame.tween[1:], frame.matrices):
+        for expected in (*frame.tween[1:], frame.body):
             screen._tween_tick()  # what the short tween timer calls
             assert grid.lines is expected
         await pilot.press("right")
-        assert grid.lines is screen.frames[update + 1].matrices and screen._tween_timer is None
+        assert grid.lines is screen.frames[update + 1].body and screen._tween_timer is None
 
 
 async def test_with_animations_off_an_update_shows_its_final_weights_at_once() -> None:
@@ -233,7 +244,7 @@ async def test_with_animations_off_an_update_shows_its_final_weights_at_once() -
         screen = await ready(app, pilot)
         update = [frame.step.name for frame in screen.frames].index("W1")
         screen.step = update
-        assert screen.query_one(MatrixGrid).lines is screen.frames[update].matrices
+        assert screen.query_one(MatrixGrid).lines is screen.frames[update].body
         assert screen._tween_timer is None
 
 
@@ -245,7 +256,95 @@ async def test_resizing_draws_the_frames_again_and_keeps_the_step() -> None:
         wide = screen.frames[2].matrices
         await pilot.resize_terminal(84, 30)
         screen = await ready(app, pilot)
-        assert screen.step == 2 and screen.frames[2].matrices is not wide
-        assert "…" not in wide.plain and "…" in screen.frames[2].matrices.plain
-        assert max(strip.cell_length for strip in screen.frames[2].matrices.strips) <= 84
-        assert screen.query_one(MatrixGrid).lines is screen.frames[2].matrices
+        narrow = screen.frames[2].matrices
+        assert screen.step == 2 and narrow is not wide
+        # B1 (10,8) fits 84 columns whole: the row continues in bands below, uncut.
+        assert "…" not in wide.plain and "…" not in narrow.plain
+        assert len(narrow.strips) > len(wide.strips)
+        assert max(strip.cell_length for strip in narrow.strips) <= 84
+        assert screen.query_one(MatrixGrid).lines is screen.frames[2].body
+
+
+# -- laid out for 80x24 first --------------------------------------------------------------
+
+
+def body_window(screen: EpochScreen) -> list[str]:
+    """The lines of the scrolling part that are on screen now."""
+    body = screen.query_one("#epoch-body")
+    lines = screen.query_one(MatrixGrid).plain.split("\n")
+    top = round(body.scroll_y)
+    return lines[top : top + body.size.height]
+
+
+async def test_at_80x24_every_steps_result_is_whole_and_on_screen() -> None:
+    """Formula, shapes and the step's result fit 80x24 at every step, D1 included; the
+    operands that do not fit beside it continue below, reached with ↓."""
+    app = EpochHost(ARTICLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        for index, frame in enumerate(screen.frames):
+            screen.step = index
+            await pilot.pause()
+            step = frame.step
+            assert shown(screen, "#epoch-formula").startswith(step.name)
+            assert shown(screen, "#epoch-shapes").startswith(step.shapes)
+            assert screen.query_one("#epoch-formula").region.bottom < 24
+            window = "\n".join(body_window(screen))
+            result = np.atleast_2d(step.result)
+            header = (
+                step.name if step.phase != "update" or step.layer is None else f"{step.name} new"
+            )
+            assert header in window, step.name
+            # Every value of the result is on screen, no row or column left out.
+            if step.result.ndim:
+                for value in result.ravel():
+                    assert format_value(value).strip() in window, (step.name, value)
+                assert "showing" not in window.split("\n\n")[0]
+            assert all(strip.cell_length <= 78 for strip in frame.body.strips)
+        # The D1 step's operands are below its result; ↓ scrolls to them.
+        screen.step = [frame.step.name for frame in screen.frames].index("D1")
+        await pilot.pause()
+        assert "f1′(A1) (10,4)" not in "\n".join(body_window(screen))
+        for _ in range(40):
+            await pilot.press("down")
+            if "f1′(A1) (10,4)" in "\n".join(body_window(screen)):
+                break
+        assert "f1′(A1) (10,4)" in "\n".join(body_window(screen))
+
+
+async def test_at_160x50_x_shows_all_its_rows() -> None:
+    """Whole matrices whenever they fit: X (10,3) with its ten rows, nothing elided."""
+    app = EpochHost(ARTICLE)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await ready(app, pilot)
+        grid = screen.query_one(MatrixGrid).plain
+        epoch = screen.epoch
+        assert "⋮" not in grid and "…" not in grid and "showing" not in grid
+        for row in epoch.X:
+            assert "".join(format_value(v) + " " for v in row).rstrip() in grid
+
+
+async def test_a_matrix_too_tall_for_the_screen_says_how_much_is_shown() -> None:
+    spec = NetworkSpec(layers=(20, 3, 4, 1), activations=("square", "cube"), lr=0.001)
+    app = EpochHost(spec)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        grid = screen.query_one(MatrixGrid).plain
+        assert "A1 (20,4)" in grid and "showing 8 of 20 rows" in grid
+        # The elided matrix, its ⋮ row and its note fit the 14 lines of the body.
+        band = grid.split("\n\n")[0].split("\n")
+        assert len(band) <= screen.query_one("#epoch-body").size.height
+        assert "X (20,3)" in grid
+
+
+async def test_delta_is_one_number_of_shape_empty_everywhere() -> None:
+    """Δ's shape is written () in the shapes line and the matrix header, and said in words."""
+    app = EpochHost(ARTICLE)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.step = [frame.step.name for frame in screen.frames].index("Δ")
+        await pilot.pause()
+        shapes = shown(screen, "#epoch-shapes")
+        assert shapes.startswith("(10,1) -> ()") and "Δ (), one number" in shapes
+        assert "Δ ()" in screen.query_one(MatrixGrid).plain
+        assert "(1,1)" not in shapes + screen.query_one(MatrixGrid).plain

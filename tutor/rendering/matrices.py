@@ -39,6 +39,29 @@ def format_value(value: float, width: int = 8) -> str:
     return f"{text:>{width}}"
 
 
+def scalar_text(value: float) -> str:
+    """A single number with six significant digits and its sign: +3.74555, -1.2e-07."""
+    if not np.isfinite(value):
+        return str(value)
+    return f"{value:+.6g}"
+
+
+def loss_texts(before: float, after: float) -> tuple[str, str, str]:
+    """Δ before, Δ after and their change, with decimals enough to see the change.
+
+    At three decimals a loss of 3.7456 that falls by 0.0004 reads the same before and
+    after; here the change always has three significant digits, and before and after
+    as many decimals as it does.
+    """
+    change = after - before
+    decimals = 3
+    if np.isfinite(change) and change != 0:
+        decimals = min(max(3, 2 - math.floor(math.log10(abs(change)))), 12)
+    if not (np.isfinite(before) and np.isfinite(after)):
+        return str(before), str(after), str(change)
+    return f"{before:.{decimals}f}", f"{after:.{decimals}f}", f"{change:+.{decimals}f}"
+
+
 def heat_style(value: float, scale: float) -> Style:
     """A background whose hue says the sign and whose strength says the size."""
     if scale <= 0 or not np.isfinite(value):
@@ -91,7 +114,8 @@ def matrix_text(
     header = f"{clean_line(name)} " if name else ""  # a name the lesson chose
     text = Text(f"{header}{format_shape(values.shape)}\n", style="bold")
     if values.ndim == 0:
-        text.append(format_value(float(values)).strip())
+        # One number (a loss): six significant digits, so a small change shows.
+        text.append(scalar_text(float(values)))
         return text
     grid = values.reshape(1, -1) if values.ndim == 1 else values.reshape(values.shape[0], -1)
     flags = None if marked is None else np.asarray(marked).reshape(grid.shape)

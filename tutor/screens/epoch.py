@@ -21,6 +21,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -32,7 +33,7 @@ from textual.worker import get_current_worker
 from tutor.core.epoch import Epoch, EpochStep, run_epoch
 from tutor.core.network import Network, NetworkSpec
 from tutor.core.safe_text import literal
-from tutor.rendering.matrices import MAX_ROWS, format_value
+from tutor.rendering.matrices import loss_texts
 from tutor.screens.pacing import repaced, set_playing
 from tutor.widgets.key_bar import KeyBar
 from tutor.widgets.matrix_grid import (
@@ -40,10 +41,11 @@ from tutor.widgets.matrix_grid import (
     MatrixTerm,
     PreparedLines,
     PreparedView,
-    equation_row,
+    equation_bands,
     prepare_lines,
+    stacked,
 )
-from tutor.widgets.network_diagram import NetworkDiagram, network_diagram_text
+from tutor.widgets.network_diagram import network_diagram_text
 from tutor.widgets.plots import loss_curve_text
 
 #: Seconds per step that + and - move between.
@@ -54,9 +56,14 @@ MORE_EPOCHS = 20
 #: Intermediate pictures of the weights moving from old to new in an update step.
 TWEEN_FRACTIONS = (0.25, 0.5, 0.75)
 TWEEN_SECONDS = 0.08
-#: Lines of the screen that are not the matrices: settings, diagram (4), loss, status,
-#: the step strip (2), the formula (3), the shapes (2) and the footer.
-_CHROME_LINES = 15
+#: Weights with more entries than this settle at once: elided to their corners, their
+#: travel shows little, and its pictures would cost a large network memory.
+TWEEN_MAX_ENTRIES = 1024
+#: Lines above and below the scrolling matrices: status, loss, the step strip (2), the
+#: formula's frame (2) and its lines, the shapes (2) and the footer.
+_CHROME_LINES = 9
+#: Most rows a matrix shows, however tall the screen (more would only slow the frames).
+MAX_SHOWN_ROWS = 24
 _SHAPE = re.compile(r"\([\d,]*\)")
 
 
@@ -69,10 +76,14 @@ class EpochFrame:
     title: Text
     formula: PreparedLines
     shapes: PreparedLines
+    #: The step's matrices, its result first: "H = G · W2ᵀ ∗ f1′(A)".
     matrices: PreparedLines
     diagram: PreparedLines
     step_list: PreparedLines
-    #: The update step's new weights part of the way from old to new (empty otherwise).
+    #: What the scrolling part shows: the matrices, then the diagram.
+    body: PreparedLines = PreparedLines("", ())
+    #: An update step's body with the new weights part of the way from old to new
+    #: (empty for other steps).
     tween: tuple[PreparedLines, ...] = ()
 
 
@@ -80,15 +91,17 @@ class EpochFrame:
 
 
 def step_label(step: EpochStep) -> str:
-    """How a step is listed: "forward: A1"."""
+    """How a step is listed: "forward: A"."""
     return f"{step.phase}: {step.name}"
 
 
 def _operators(step: EpochStep) -> list[str]:
-    """What stands between the operands and before the result, read from ``step.shapes``.
+    """What follows the result and stands between the operands, read from ``step.shapes``.
 
     The engine writes a product as juxtaposed shapes and element-wise operations with
-    their sign, so the same string says how to draw the row.
+    their sign, so the same string says how to draw the row. The result comes first,
+    as in the formula: "=" when it is the operands so combined, "←" when a function
+    (an activation, a loss, which the formula above names) makes it from them.
     """
     left = step.shapes.split(" -> ")[0]
     joins = _SHAPE.split(left)[1:-1]
@@ -96,21 +109,20 @@ def _operators(step: EpochStep) -> list[str]:
         between = ["+ μ·"]
     else:
         between = [join.strip() or "·" for join in joins]
-    return [*between, "=" if len(step.operands) > 1 else "→"]
+    combined = len(step.operands) > 1 and np.ndim(step.result) > 0
+    return ["=" if combined else "←", *between]
 
 
 def _terms(step: EpochStep, result: np.ndarray | None = None) -> list[MatrixTerm]:
-    """The operands, then the result; an update marks the weights that moved."""
+    """The result, then the operands; an update marks the weights that moved."""
     terms = [MatrixTerm(name, array) for name, array in step.operands]
     value = step.result if result is None else result
     if step.phase == "update" and step.layer is not None:
         old = step.operands[0][1]
         terms[0] = MatrixTerm(f"{step.name} old", old)
         moved = np.asarray(value) != np.asarray(old)
-        terms.append(MatrixTerm(f"{step.name} new", value, marked=moved, result=True))
-    else:
-        terms.append(MatrixTerm(step.name, value, result=True))
-    return terms
+        return [MatrixTerm(f"{step.name} new", value, marked=moved, result=True), *terms]
+    return [MatrixTerm(step.name, value, result=True), *terms]
 
 
 def _diagram_focus(step: EpochStep) -> str:
@@ -147,51 +159,82 @@ def step_strip(steps: tuple[EpochStep, ...], current: int, width: int, lines: in
     return Text("\n", no_wrap=True, overflow="crop").join(rows[start : start + lines])
 
 
+def shown_rows(height: int, formula_lines: int) -> int:
+    """Rows a matrix may show: what the scrolling part holds under a header and a frame.
+
+    At 80×24, with formulas of one line, that is 11, so the article's X (10,3) is
+    whole; a taller screen shows more, up to ``MAX_SHOWN_ROWS``.
+    """
+    body = height - _CHROME_LINES - formula_lines
+    return max(min(body - 3, MAX_SHOWN_ROWS), 2)
+
+
+def _inner(width: int) -> int:
+    """Columns inside the screen's padding."""
+    return max(width - 2, 40)
+
+
 def prepare_frames(epoch: Epoch, width: int, height: int) -> list[EpochFrame]:
     """One frame per step of ``epoch`` for a screen ``width`` × ``height`` cells."""
-    inner = max(width - 4, 40)
-    matrix_rows = max(min(MAX_ROWS, height - _CHROME_LINES - 4), 2)
+    inner = _inner(width)
+    formulas = [
+        prepare_lines(Text(step.formula, style="bold"), inner - 2, wrap=True)
+        for step in epoch.steps
+    ]
+    rows = shown_rows(height, max((len(lines.strips) for lines in formulas), default=1))
     frames = []
     for index, step in enumerate(epoch.steps):
         operators = _operators(step)
         named = " ".join(f"{name} {_shape(a)}" for name, a in step.operands)
+        result = f"{step.name} {_shape(step.result)}"
+        if np.ndim(step.result) == 0:
+            result += ", one number"
         legend = "   (* marks the weights this update moved)" if step.phase == "update" else ""
-        shapes = Text.assemble(
-            (step.shapes, "bold"),
-            (f"\n{named} -> {step.name} {_shape(step.result)}{legend}", "dim"),
+        shapes = Text.assemble((step.shapes, "bold"), (f"\n{named} -> {result}{legend}", "dim"))
+        matrices = prepare_lines(
+            equation_bands(_terms(step), operators, width=inner, max_rows=rows), inner
         )
-        matrices = equation_row(_terms(step), operators, width=inner, height=matrix_rows + 4)
-        diagram = network_diagram_text(
-            epoch.spec, _diagram_focus(step), width=width - 2, backward=step.phase == "backward"
+        diagram = prepare_lines(
+            network_diagram_text(
+                epoch.spec, _diagram_focus(step), width=inner, backward=step.phase == "backward"
+            ),
+            inner,
         )
         frames.append(
             EpochFrame(
                 step=step,
                 title=Text(f"step {index + 1} of {len(epoch.steps)} · {step_label(step)}"),
-                formula=prepare_lines(Text(step.formula, style="bold"), inner),
+                formula=formulas[index],
                 shapes=prepare_lines(shapes, inner),
-                matrices=prepare_lines(matrices, inner),
-                diagram=prepare_lines(diagram, width - 2),
-                step_list=prepare_lines(step_strip(epoch.steps, index, width - 2), width - 2),
-                tween=_tween(step, operators, inner, matrix_rows + 4),
+                matrices=matrices,
+                diagram=diagram,
+                step_list=prepare_lines(step_strip(epoch.steps, index, inner), inner),
+                body=stacked(matrices, diagram),
+                tween=_tween(step, operators, inner, rows, diagram),
             )
         )
     return frames
 
 
 def _tween(
-    step: EpochStep, operators: list[str], width: int, height: int
+    step: EpochStep, operators: list[str], width: int, rows: int, diagram: PreparedLines
 ) -> tuple[PreparedLines, ...]:
-    """The new weights part of the way there: W + t·(W_new − W) for a few t."""
-    if step.phase != "update" or step.layer is None:
+    """The body with the new weights part of the way there: W + t·(W_new − W)."""
+    if step.phase != "update" or step.layer is None or step.result.size > TWEEN_MAX_ENTRIES:
         return ()
     old, new = step.operands[0][1], step.result
     return tuple(
-        prepare_lines(
-            equation_row(
-                _terms(step, old + fraction * (new - old)), operators, width=width, height=height
+        stacked(
+            prepare_lines(
+                equation_bands(
+                    _terms(step, old + fraction * (new - old)),
+                    operators,
+                    width=width,
+                    max_rows=rows,
+                ),
+                width,
             ),
-            width,
+            diagram,
         )
         for fraction in TWEEN_FRACTIONS
     )
@@ -202,14 +245,14 @@ def _shape(array: np.ndarray) -> str:
 
 
 def loss_text(epoch: Epoch, number: int) -> Text:
-    """Δ before and after this epoch's update: shown on every frame."""
-    change = epoch.loss_after - epoch.loss
+    """Δ before and after this epoch's update, with digits enough to see it change."""
+    before, after, change = loss_texts(epoch.loss, epoch.loss_after)
     text = Text(f"Epoch {number}   ", style="bold")
     text.append("Δ before ")
-    text.append(format_value(epoch.loss).strip(), style="bold")
+    text.append(before, style="bold")
     text.append("   Δ after ")
-    text.append(format_value(epoch.loss_after).strip(), style="bold")
-    text.append(f"   (change {format_value(change).strip()})")
+    text.append(after, style="bold")
+    text.append(f"   (change {change})")
     if not epoch.finite:
         text.append("   the numbers overflowed: use a smaller lr or init_scale", style="bold")
     return text
@@ -233,16 +276,19 @@ def describe_spec(spec: NetworkSpec) -> Text:
 class EpochScreen(Screen[None]):
     """One epoch, step by step, with play/pause, speed, restart and more epochs."""
 
+    # Laid out for 80×24 first: the status, loss, step strip, formula and shapes stay
+    # at the top; the matrices (the result first) fill the rest and scroll, with the
+    # network diagram, the settings and the loss curve below them.
     DEFAULT_CSS = """
     EpochScreen { layout: vertical; overflow: hidden hidden; }
-    EpochScreen > Static { height: 1; padding: 0 1; overflow: hidden hidden; }
+    EpochScreen Static { height: 1; padding: 0 1; overflow: hidden hidden; }
     EpochScreen #epoch-settings { color: $text-muted; }
     EpochScreen PreparedView { padding: 0 1; }
-    EpochScreen NetworkDiagram { height: 4; }
     EpochScreen #epoch-steps { height: 2; }
-    EpochScreen #epoch-formula { height: 3; border: heavy $accent; }
+    EpochScreen #epoch-formula { height: 3; border: heavy $accent; padding: 0 0; }
     EpochScreen #epoch-shapes { height: 2; }
-    EpochScreen MatrixGrid { height: 1fr; }
+    EpochScreen #epoch-body { height: 1fr; scrollbar-size-vertical: 1; }
+    EpochScreen MatrixGrid { height: 14; }
     EpochScreen #epoch-curve { height: 11; display: none; border-top: solid $secondary; }
     EpochScreen #epoch-curve.-shown { display: block; }
     """
@@ -280,6 +326,8 @@ class EpochScreen(Screen[None]):
             show=False,
             tooltip="More seconds per step",
         ),
+        Binding("down,j", "scroll_body(1)", "Scroll", key_display="↓↑", tooltip="Scroll a line"),
+        Binding("up,k", "scroll_body(-1)", "Scroll up", show=False),
         Binding("home", "jump(0)", "First step", show=False),
         Binding("end", "jump(-1)", "Last step", show=False),
         Binding("r", "restart", "Restart", tooltip="Back to epoch 1 with the same weights"),
@@ -338,15 +386,15 @@ class EpochScreen(Screen[None]):
             self.set_reactive(EpochScreen.seconds_per_step, float(autoplay))
 
     def compose(self) -> ComposeResult:
-        yield Static(describe_spec(self.spec), id="epoch-settings")
-        yield NetworkDiagram(id="epoch-diagram")
-        yield Static("Computing the epoch…", id="epoch-loss")
         yield Static(id="epoch-status")
+        yield Static("Computing the epoch…", id="epoch-loss")
         yield PreparedView(id="epoch-steps")
         yield PreparedView(id="epoch-formula")
         yield PreparedView(id="epoch-shapes")
-        yield MatrixGrid(id="epoch-matrices")
-        yield Static(id="epoch-curve")
+        with VerticalScroll(id="epoch-body", can_focus=False):
+            yield MatrixGrid(id="epoch-matrices")
+            yield Static(describe_spec(self.spec), id="epoch-settings")
+            yield Static(id="epoch-curve")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -403,10 +451,23 @@ class EpochScreen(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.post_message(self.FramesResized(epoch, frames, size))
 
+    def _fit_frames(self) -> None:
+        """Size the formula box and the matrices for these frames: once per epoch or
+        resize, so that showing a frame is a swap of lines and never a layout."""
+        if not self.frames:
+            return
+        formula = max(len(frame.formula.strips) for frame in self.frames)
+        body = max(
+            len(lines.strips) for frame in self.frames for lines in (frame.body, *frame.tween)
+        )
+        self.query_one("#epoch-formula").styles.height = formula + 2
+        self.query_one(MatrixGrid).styles.height = body
+
     @on(FramesResized)
     def show_resized(self, event: FramesResized) -> None:
         if event.epoch is self.epoch:
             self.frames, self._frames_size = event.frames, event.size
+            self._fit_frames()
             self.show_frame(self.step)
             if len(self.losses) > 2:
                 self._show_curve()
@@ -423,6 +484,7 @@ class EpochScreen(Screen[None]):
             self.query_one("#epoch-loss", Static).update(loss_text(event.epoch, event.number))
             if len(self.losses) > 2:
                 self._show_curve()
+            self._fit_frames()
             self.set_reactive(EpochScreen.step, 0)
             self.show_frame(0)
         if self._play_when_ready:
@@ -452,17 +514,16 @@ class EpochScreen(Screen[None]):
         self.query_one("#epoch-formula", PreparedView).show(frame.formula)
         self.query_one("#epoch-shapes", PreparedView).show(frame.shapes)
         self.query_one("#epoch-steps", PreparedView).show(frame.step_list)
-        self.query_one(NetworkDiagram).show(frame.diagram)
         matrices = self.query_one(MatrixGrid)
         if frame.tween and self.app.animation_level != "none":
             # Let the weights visibly travel from old to new before settling.
-            self._tween_frames = [*frame.tween, frame.matrices]
+            self._tween_frames = [*frame.tween, frame.body]
             matrices.show(self._tween_frames.pop(0))
             self._tween_timer = self.set_interval(
                 TWEEN_SECONDS, self._tween_tick, repeat=len(self._tween_frames)
             )
         else:
-            matrices.show(frame.matrices)
+            matrices.show(frame.body)
         self._show_status()
 
     def _tween_tick(self) -> None:
@@ -515,6 +576,11 @@ class EpochScreen(Screen[None]):
         if not self.playing and self.step >= len(self.frames) - 1:
             self.step = 0
         self.playing = not self.playing
+
+    def action_scroll_body(self, lines: int) -> None:
+        self.query_one("#epoch-body", VerticalScroll).scroll_relative(
+            y=lines, animate=False, immediate=True
+        )
 
     def action_step(self, delta: int) -> None:
         self.playing = False

@@ -76,15 +76,23 @@ class LessonScreen(Screen[None]):
         Binding("slash", "focus_scratchpad", "Scratchpad", key_display="/"),
         Binding("escape", "focus_section", "Leave input", show=False),
         Binding("g", "go_to_lesson", "Go to lesson", show=False),
-        Binding("l", "toggle_list", "Lesson list", show=False, tooltip="Show or hide the list"),
+        Binding(
+            "l",
+            "lesson_list",
+            "Lesson list",
+            show=False,
+            tooltip="Move to the lesson list (↑/↓ choose, Enter opens, Esc leaves)",
+        ),
+        Binding("L,shift+l", "toggle_list", "Hide the list", show=False, key_display="L"),
         Binding("tab", "app.focus_next", "Next block", show=False),
     ]
 
     #: Compute blocks open at their first operation (presenting) or with every one shown.
     STEP_COMPUTE_BLOCKS = False
     #: Nothing has focus at first, so ↓, Space and End read the section (the lesson list
-    #: would take them otherwise); Tab reaches the blocks, then the list.
-    AUTO_FOCUS = None
+    #: would take them otherwise); Tab moves through the section's blocks and the
+    #: scratchpad, and l moves to the list.
+    AUTO_FOCUS = ""
 
     section_index: reactive[int] = reactive(0, init=False)
     """Which section of the lesson is on screen."""
@@ -121,7 +129,6 @@ class LessonScreen(Screen[None]):
                 yield Static(id="lesson-header")
                 yield VerticalScroll(id="section", can_focus=False)
                 yield Scratchpad(id="scratchpad")
-            # Docked at the left, composed last: Tab reaches the section's blocks first.
             with Vertical(id="sidebar"):
                 yield LessonList(self.library.lessons, self.progress, id="lessons")
                 yield Static(id="lesson-title", classes="full-title")
@@ -316,6 +323,11 @@ class LessonScreen(Screen[None]):
     def action_toggle_list(self) -> None:
         sidebar = self.query_one("#sidebar")
         sidebar.display = not sidebar.display
+
+    def action_lesson_list(self) -> None:
+        """Focus the list (shown again if hidden): ↑/↓ move, Enter opens, Esc leaves."""
+        self.query_one("#sidebar").display = True
+        self.query_one(LessonList).take_focus()
 
     def action_go_to_lesson(self) -> None:
         from tutor.screens.dialogs import LessonNumberDialog

@@ -23,8 +23,13 @@ def lesson_label(number: int, lesson: Lesson, status: str) -> Text:
     return label
 
 
-class LessonList(OptionList):
-    """Every lesson of the library; selecting one opens it."""
+class LessonList(OptionList, can_focus=False):
+    """Every lesson of the library; selecting one opens it.
+
+    Out of the Tab order (which would reach it first, as it is leftmost) and never
+    focused at start, where it would take ↓ and End from the reader: ``l`` focuses it
+    (``take_focus``), a click opens a lesson, and leaving gives focus up for good.
+    """
 
     DEFAULT_CSS = """
     LessonList {
@@ -50,6 +55,14 @@ class LessonList(OptionList):
             Option(lesson_label(number, lesson, progress.status(lesson.id)), id=lesson.id)
             for number, lesson in enumerate(self.lessons, 1)
         ]
+
+    def take_focus(self) -> None:
+        """Focus the list until it loses focus (it is not in the Tab order)."""
+        self.can_focus = True
+        self.focus()
+
+    def on_blur(self) -> None:
+        self.can_focus = False
 
     def refresh_status(self, progress: Progress, current: str) -> None:
         """Redraw the marks after progress changed, keeping the highlight on ``current``."""

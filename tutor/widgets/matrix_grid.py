@@ -77,10 +77,26 @@ def fit_columns(terms: Sequence[MatrixTerm], operators: Sequence[str], width: in
     return columns
 
 
-def framed_lines(term: MatrixTerm, max_rows: int, max_cols: int, heat: bool) -> list[Text]:
+def shown_note(shape: tuple[int, ...], max_rows: int, max_cols: int) -> str:
+    """What an elided matrix leaves out, in words: "showing 4 of 10 rows" ("" if whole)."""
+    if len(shape) != 2:
+        return ""
+    rows, cols = shape
+    parts = []
+    if rows > max_rows:
+        parts.append(f"{2 * (max_rows // 2)} of {rows} rows")
+    if cols > max_cols:
+        parts.append(f"{2 * (max_cols // 2)} of {cols} columns")
+    return "showing " + ", ".join(parts) if parts else ""
+
+
+def framed_lines(
+    term: MatrixTerm, max_rows: int, max_cols: int, heat: bool, *, note: bool = False
+) -> list[Text]:
     """The matrix in a box, one Text a line, all the same width.
 
-    The result of a step gets a heavy frame, so it stands out without colour.
+    The result of a step gets a heavy frame, so it stands out without colour. With
+    ``note``, an elided matrix says under its box how much of it is shown.
     """
     body = matrix_text(
         term.array,
@@ -98,7 +114,86 @@ def framed_lines(term: MatrixTerm, max_rows: int, max_cols: int, heat: bool) -> 
         line.align("left", inner)
         lines.append(Text(v, style=frame) + line + Text(v, style=frame))
     lines.append(Text(f"{bl}{h * inner}{br}", style=frame))
+    said = shown_note(term.array.shape, max_rows, max_cols) if note else ""
+    if said:
+        lines.append(Text(said, style="dim italic"))
+    width = max(line.cell_len for line in lines)
+    for line in lines:
+        line.align("left", width)
     return lines
+
+
+def columns_that_fit(term: MatrixTerm, width: int) -> int:
+    """The most columns of ``term`` whose framed box fits ``width`` (all, if they do)."""
+    cols = term.array.shape[-1] if term.array.ndim else 1
+    while cols > _MIN_SHOWN and _estimated_width(term, cols) > width:
+        cols -= 1
+    return cols
+
+
+def equation_bands(
+    terms: Sequence[MatrixTerm],
+    operators: Sequence[str],
+    *,
+    width: int,
+    max_rows: int,
+    heat: bool = True,
+) -> Text:
+    """``terms[0] op[0] terms[1] ...`` laid out in bands, as words wrap into lines.
+
+    Every matrix is whole when it fits ``width`` by ``max_rows``; one that does not
+    keeps its corners and says under its box how much is shown. A row of matrices
+    wider than the screen continues in a band below instead of being cut, and an
+    operator stays with the matrix before it, so no band starts with one.
+    """
+    blocks: list[list[Text]] = []
+    for index, term in enumerate(terms):
+        op = f" {operators[index]} " if index < len(operators) else ""
+        room = max(width - len(op), 8)
+        # An elided matrix shows its ⋮ row and a note too: two lines fewer of values;
+        # and only its corners, as many as a whole one would show at most (more of a
+        # 1000-row matrix tells no more, and costs every frame memory).
+        tall = term.array.ndim and term.array.shape[0] > max_rows
+        rows = max(min(max_rows - 2, MAX_ROWS), _MIN_SHOWN) if tall else max_rows
+        cols = columns_that_fit(term, room)
+        if term.array.ndim and cols < term.array.shape[-1]:
+            cols = min(cols, MAX_COLS - 2)
+        framed = framed_lines(term, rows, cols, heat, note=True)
+        # Values wider than their 8 cells can overflow the estimate: take columns away.
+        while framed[0].cell_len > room and cols > _MIN_SHOWN:
+            cols -= 1
+            framed = framed_lines(term, rows, cols, heat, note=True)
+        if op:
+            gap = Text(" " * len(op))
+            framed = [
+                line + (Text(op, style="bold") if number == 1 else gap)
+                for number, line in enumerate(framed)
+            ]
+        blocks.append(framed)
+    bands: list[list[list[Text]]] = [[]]
+    used = 0
+    for block in blocks:
+        block_width = block[0].cell_len
+        if bands[-1] and used + block_width > width:
+            bands.append([])
+            used = 0
+        bands[-1].append(block)
+        used += block_width
+    lines: list[Text] = []
+    for band in bands:
+        if lines:
+            lines.append(Text())
+        tall = max(len(block) for block in band)
+        for number in range(tall):
+            row = Text(no_wrap=True, overflow="crop")
+            for block in band:
+                cell = block[number].copy() if number < len(block) else Text()
+                cell.align("left", block[0].cell_len)
+                row.append_text(cell)
+            row.truncate(width)
+            row.rstrip()
+            lines.append(row)
+    return Text("\n", no_wrap=True, overflow="crop").join(lines)
 
 
 def equation_row(
@@ -163,8 +258,8 @@ class PreparedLines:
     strips: tuple[Strip, ...]
 
 
-def prepare_lines(text: Text, width: int) -> PreparedLines:
-    """Render ``text`` into lines at most ``width`` cells wide (cropped, never wrapped)."""
+def prepare_lines(text: Text, width: int, *, wrap: bool = False) -> PreparedLines:
+    """Render ``text`` into lines at most ``width`` cells wide (cropped, or wrapped)."""
     console = Console(
         file=io.StringIO(),
         width=max(width, 1),
@@ -172,9 +267,22 @@ def prepare_lines(text: Text, width: int) -> PreparedLines:
         force_terminal=True,
         legacy_windows=False,
     )
-    options = console.options.update(width=max(width, 1), no_wrap=True, overflow="crop")
+    options = console.options.update(width=max(width, 1), no_wrap=not wrap, overflow="crop")
+    if wrap:
+        text = text.copy()
+        text.no_wrap = False
     lines = console.render_lines(text, options, pad=False, new_lines=False)
     return PreparedLines(text.plain, tuple(Strip(line).simplify() for line in lines))
+
+
+def stacked(*parts: PreparedLines) -> PreparedLines:
+    """Prepared lines one above the other, a blank line between each two."""
+    strips: list[Strip] = []
+    for part in parts:
+        if strips:
+            strips.append(Strip([]))
+        strips.extend(part.strips)
+    return PreparedLines("\n\n".join(part.plain for part in parts), tuple(strips))
 
 
 class PreparedView(Widget):
