@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from tutor.core.epoch import run_epoch
 from tutor.core.network import NetworkSpec
-from tutor.rendering.matrices import format_value, loss_texts
+from tutor.rendering.matrices import MAX_ROWS, format_value, loss_texts
 from tutor.screens.epoch import MAX_SHOWN_ROWS, MORE_EPOCHS, SPEEDS, EpochScreen
 from tutor.widgets.matrix_grid import MatrixGrid, PreparedView
 
@@ -214,7 +214,7 @@ async def test_a_big_network_is_drawn_elided_in_frames_of_fixed_size() -> None:
         first = screen.frames[0].matrices.plain
         assert "X (1000,784)" in first and "W1 (784,128)" in first and "…" in first
         # An elided matrix says how much of it is shown.
-        assert f"showing {MAX_SHOWN_ROWS - 2} of 1000 rows" in first
+        assert f"showing {MAX_ROWS} of 1000 rows" in first
         assert "of 784 columns" in first
         await pilot.press("end")
         assert screen.step == len(screen.frames) - 1 and grid.size == size
