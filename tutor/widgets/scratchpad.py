@@ -21,6 +21,7 @@ from tutor.core.expression import (
     Environment,
     ExpressionError,
     StatementResult,
+    evaluate,
     run_block,
 )
 from tutor.core.safe_text import literal
@@ -29,15 +30,59 @@ from tutor.rendering.traces import error_renderable, statement_renderable
 HISTORY_LIMIT = 200
 
 
+#: Suggestions shown under the scratchpad, at most.
+MAX_SUGGESTIONS = 2
+#: Matrices bigger than this are not suggested (a suggestion should answer at once).
+SUGGEST_MAX_ENTRIES = 100_000
+
+
+def scratchpad_suggestions(environment: Environment) -> list[str]:
+    """Expressions to try, made from the lesson's own matrices, each one run first.
+
+    A product of two matrices whose shapes chain (the lesson's own ``X @ W1``), then
+    a matrix's Gram product ``M.T @ M``; scalars and vectors are left out (``mu.T @
+    mu`` is no product), and a candidate that does not evaluate is never offered.
+    """
+    matrices = [
+        name
+        for name in environment.names()
+        if name in environment.values
+        and environment.values[name].ndim == 2
+        and environment.values[name].size <= SUGGEST_MAX_ENTRIES
+    ]
+    candidates: list[str] = []
+    for left in matrices:
+        rows, inner = environment.values[left].shape
+        for right in matrices:
+            if right != left and environment.values[right].shape[0] == inner:
+                candidates.append(f"{left} @ {right}")
+                break
+        if candidates:
+            break
+    candidates += [f"{name}.T @ {name}" for name in matrices if not name.startswith("_")]
+    suggestions: list[str] = []
+    for candidate in candidates:
+        if len(suggestions) >= MAX_SUGGESTIONS:
+            break
+        try:
+            evaluate(candidate, environment.copy())
+        except (ExpressionError, Cancelled):
+            continue
+        suggestions.append(candidate)
+    return suggestions
+
+
 def scratchpad_hint(environment: Environment) -> Text:
     """What the learner can try here, named from the lesson's own matrices."""
     names = [name for name in environment.names() if name in environment.values]
     if not names:
         return Text("Try an expression, e.g. randn(3, 2) @ ones((2, 4))", style="dim")
     shown = ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
-    # A.T @ A is defined for every matrix, so the example itself never fails.
-    example = f"{names[-1]}.T @ {names[-1]}"
-    return Text(f"Names in this lesson: {shown}.  Try e.g. {example}", style="dim")
+    text = Text(f"Names in this lesson: {shown}.", style="dim")
+    suggestions = scratchpad_suggestions(environment)
+    if suggestions:
+        text.append("  Try " + " or ".join(suggestions), style="dim")
+    return text
 
 
 class Scratchpad(Vertical):
@@ -143,9 +188,7 @@ class Scratchpad(Vertical):
     def on_scratchpad_evaluated(self, event: Evaluated) -> None:
         output = self.query_one("#scratch-result", Static)
         if event.error is not None:
-            output.update(
-                Group(literal("› " + event.text, "bold"), error_renderable(event.error))
-            )
+            output.update(Group(literal("› " + event.text, "bold"), error_renderable(event.error)))
         elif event.result is not None:
             output.update(statement_renderable(event.result))
 
