@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 from pathlib import Path
 
+import pytest
+
 from tutor.cli import COMMANDS
+from tutor.core.library import load_library
 
 GOOD = "---\nid: {id}\ntitle: {title}\norder: {order}\nsummary: s\n---\n\nSome text.\n"
 
@@ -111,3 +117,64 @@ def test_list_shows_missed_questions_to_review(tutor_cli, tutor_home) -> None:
     review = lines[lines.index("To review (missed, not yet passed):") + 1 :]
     number = library.number_of(lesson)
     assert review == [f"  lesson {number} {lesson.id}: {first} (2 attempts)"]
+
+
+# -- tutor show: the lesson as clean plain text ------------------------------------------
+
+SHOW_LESSONS = [lesson.id for lesson in load_library().lessons]
+#: Markdown left raw: a bold or italic run opening at a word, a code span in backticks.
+RAW_MARKDOWN = re.compile(r"(^|[\s(])(\*\*|__)\S|(^|[\s(])`[^`\s][^`]*`")
+#: A dimension template left unfilled: {n}, {m}.
+UNFILLED = re.compile(r"\{[a-z]\w*\}")
+
+
+@pytest.mark.parametrize("lesson_id", SHOW_LESSONS)
+def test_show_prints_every_bundled_lesson_as_clean_text(tutor_main, monkeypatch, lesson_id) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    code, out, err = tutor_main("show", lesson_id, "--width", "100")
+    assert code == 0, err
+    assert "\x1b[" not in out
+    for number, line in enumerate(out.splitlines(), 1):
+        # Compute blocks quote code (x**2 is code): only prose lines are read here.
+        if line.startswith(("›", "  ")) and "(" in line:
+            continue
+        assert not RAW_MARKDOWN.search(line), f"{lesson_id}:{number}: {line}"
+        assert not UNFILLED.search(line), f"{lesson_id}:{number}: {line}"
+        assert line == line.rstrip(), f"{lesson_id}:{number}: trailing blanks"
+
+
+def test_show_fills_a_shape_quizs_dimensions_as_the_app_first_draws_them(tutor_main) -> None:
+    from tutor.core.quiz import format_prompt, quiz_spec, shape_dims
+
+    lesson = load_library().find("capstone-epoch")
+    block = next(b for b in lesson.quizzes if (b.data or {}).get("kind") == "shape")
+    spec = quiz_spec(block, lesson)
+    dims = shape_dims(spec, lesson.seed, 0)
+    code, out, _ = tutor_main("show", "capstone-epoch", "--width", "400")
+    assert code == 0
+    expected = format_prompt(" ".join(spec.prompt.split()), dims)
+    assert expected in " ".join(out.split())
+
+
+def test_every_epoch_command_show_prints_runs_the_blocks_own_network(tutor_main) -> None:
+    """Each printed ``tutor epoch`` line runs (exit 0) and gives the block's very epoch."""
+    from tutor.core.epoch import run_epoch
+    from tutor.core.plots import spec_from_options
+
+    checked = 0
+    for lesson in load_library().lessons:
+        blocks = [block for block in lesson.blocks if block.kind == "epoch"]
+        if not blocks:
+            continue
+        code, out, _ = tutor_main("show", lesson.id)
+        commands = [line.strip() for line in out.splitlines() if "tutor epoch " in line]
+        commands = [line for line in commands if line.startswith("tutor epoch ")]
+        assert len(commands) == len(blocks), lesson.id
+        for command, block in zip(commands, blocks, strict=True):
+            code, printed, err = tutor_main(*shlex.split(command)[1:], "--json")
+            assert code == 0, (command, err)
+            expected = run_epoch(spec_from_options(block.data or {}))
+            assert json.loads(printed)["loss_after"] == pytest.approx(expected.loss_after)
+            assert json.loads(printed)["spec"]["activations"] == list(expected.spec.activations)
+            checked += 1
+    assert checked >= 2

@@ -213,7 +213,8 @@ class QuizCard(Vertical, can_focus=True):
         assert self.spec is not None
         if self.spec.kind == "shape":
             return format_prompt(self.spec.prompt, self._dims())
-        return self.spec.prompt
+        # Any other quiz is graded on several draws: its sizes are named by letter.
+        return format_prompt(self.spec.prompt, {name: name for name, *_ in self.spec.dims})  # type: ignore[misc]
 
     def _dims(self) -> dict[str, int]:
         assert self.spec is not None
