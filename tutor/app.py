@@ -28,8 +28,6 @@ from tutor.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from tutor.settings import Settings
 from tutor.themes import CUSTOM_THEMES, THEME_CYCLE
 from tutor.widgets.blocks import EpochLauncher
-from tutor.widgets.compute import ComputeBlock
-from tutor.widgets.scratchpad import Scratchpad
 
 if TYPE_CHECKING:
     # Named only in handler signatures: the quiz modules load with the first quiz a
@@ -364,23 +362,9 @@ class TutorApp(App[None]):
     # -- actions ------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from tutor.screens.epoch import EpochScreen
-        from tutor.screens.help import HelpScreen
-        from tutor.screens.playground import PlaygroundScreen
+        from tutor.screens.help import HelpScreen, help_sections
 
-        sections = [
-            ("Everywhere", list(self.BINDINGS)),
-            ("Reading a lesson", list(LessonScreen.BINDINGS)),
-            ("Presenting (F5)", list(PresenterScreen.BINDINGS)),
-            ("A compute block (focus it with Tab)", list(ComputeBlock.BINDINGS)),
-            ("The epoch animation", list(EpochScreen.BINDINGS)),
-            ("The playground", list(PlaygroundScreen.BINDINGS)),
-            (
-                "The scratchpad",
-                [Binding("enter", "", "Evaluate the expression"), *Scratchpad.BINDINGS],
-            ),
-        ]
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(help_sections(self)))
 
     def action_cycle_theme(self) -> None:
         index = THEME_CYCLE.index(self.theme) if self.theme in THEME_CYCLE else -1

@@ -232,3 +232,49 @@ async def test_command_palette_offers_missed_questions_to_review(make_app, lesso
         hits[0].command()
         await settle(app, pilot)
         assert app.screen.lesson.id == "three" and app.screen.section_index == 1
+
+
+async def test_help_is_grouped_by_place_and_fits_80x24(make_app) -> None:
+    """The help at 80x24: the reading keys first, then the blocks', each key spelled
+    as on a keyboard, every line within the screen; it scrolls with ↓."""
+    from tutor.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        keys = screen.query_one("#help-keys")
+        assert keys.region.right <= 80
+        text = plain(keys.content)
+        order = [
+            text.index(title)
+            for title in ("Reading a lesson", "A compute block", "A quiz", "Everywhere")
+        ]
+        assert order == sorted(order)
+        for spelled in ("PgDn", "Shift+Space", "↓ / j", "F2", "Esc"):
+            assert spelled in text, spelled
+        assert "pagedown" not in text and "left_square_bracket" not in text
+        scroller = screen.query_one("#help")
+        await pilot.press("pagedown")
+        assert scroller.scroll_y > 0
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_help_over_the_epoch_screen_lists_its_keys_first(make_app) -> None:
+    from tutor.screens.epoch import EpochScreen
+    from tutor.screens.help import HelpScreen, help_sections
+
+    app = make_app(start="two")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "tab", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EpochScreen)
+        assert help_sections(app)[0][0] == "The epoch animation"
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.sections[0][0] == "The epoch animation"
