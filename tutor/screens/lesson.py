@@ -119,6 +119,7 @@ class LessonScreen(Screen[None]):
         self.lesson = lesson
         self.progress = progress
         self.lesson_run: LessonRun | None = None
+        self._open_at_bottom = False
         self.set_reactive(LessonScreen.section_index, self._clamp(section))
 
     # -- layout ---------------------------------------------------------------
@@ -187,6 +188,11 @@ class LessonScreen(Screen[None]):
             await container.remove_children()
             await container.mount_all(self.section_widgets(self.section))
             container.scroll_home(animate=False)
+        if self._open_at_bottom:
+            # Reading backwards (Page Up at a section's top): open the previous one at its
+            # end, once it is laid out and its height known.
+            self._open_at_bottom = False
+            container.scroll_end(animate=False)
         self.post_message(
             self.PositionChanged(
                 self.lesson, self.section_index, self.section_index == len(self.lesson.sections) - 1
@@ -277,9 +283,9 @@ class LessonScreen(Screen[None]):
     def action_page(self, direction: int) -> None:
         reader = self.reader
         if direction > 0:
-            reader.scroll_page_down(animate=False, immediate=True)
+            reader.scroll_page_down(animate=False)
         else:
-            reader.scroll_page_up(animate=False, immediate=True)
+            reader.scroll_page_up(animate=False)
 
     def action_top(self) -> None:
         self.reader.scroll_home(animate=False, immediate=True)
@@ -298,9 +304,8 @@ class LessonScreen(Screen[None]):
         elif direction > 0:
             self.action_section(1)
         elif self.section_index > 0:
+            self._open_at_bottom = True
             self.section_index -= 1
-            # The section mounts in the watcher; its end is known once it is laid out.
-            self.call_after_refresh(self.action_bottom)
 
     def action_section(self, delta: int) -> None:
         target = self._clamp(self.section_index + delta)
