@@ -26,10 +26,12 @@ async def settle(pilot) -> None:
 
 
 def test_lesson_with_a_computed_block(snap_compare, make_app) -> None:
-    """The lesson list on the left with lesson one highlighted; the header "Lesson 1 ·
-    Lesson One  section 2/3: Products"; a compute block listing X, W1, W2 with their
-    values and the chain "X @ W1 @ W2   (10,3)(3,4)(4,1) -> (10,1)"; the scratchpad
-    naming the lesson's matrices; the footer with the keys."""
+    """The lesson list on the left with lesson one marked, and under it "1 · Lesson One"
+    with its summary; the header "Lesson 1 · Lesson One  section 2/3: Products"; a
+    compute block listing X, W1, W2 with their values and the chain
+    "X @ W1 @ W2   (10,3)(3,4)(4,1) -> (10,1)"; the scratchpad naming the lesson's
+    matrices and suggesting "W1 @ W2"; the key bar starting "↓↑ Scroll  Spc Page
+    n/p Section"."""
 
     async def open_section(pilot) -> None:
         await settle(pilot)
@@ -90,10 +92,12 @@ class EpochHost(App[None]):
 
 
 def test_epoch_animation_at_the_gradient_of_w2(snap_compare) -> None:
-    """The network as boxes X → W1 → W2 → Ŷ → Δ with W2 highlighted; "Epoch 1" with the
-    loss before and after; the step list with δW2 marked; the formula
-    δW2 = −∂Δ/∂W2 = 2·B1ᵀ·D2 = …; the shape equation (4,10)(10,1) -> (4,1); and the
-    matrices B1ᵀ, D2 and δW2 with signed values."""
+    """At the top: "step 8 of 13 · backward: δW2"; "Epoch 1" with Δ before 3.7456, after
+    3.7147 and the change -0.0309; the step strip with ▶δW2; the formula in a heavy box,
+    δW2 = −∂Δ/∂W2 = 2·B1ᵀ·D2 = 2·B1ᵀ·(Ỹ∗f2′(A2)); the shapes (4,10)(10,1) -> (4,1).
+    Below, the result first, whole, in a heavy frame: δW2 (4,1) = B1ᵀ (4,10) · D2 (10,1),
+    every value signed and no row elided; then the boxes X → W1 → W2 → Ŷ → Δ with W2
+    heavy and the arrows pointing back."""
 
     async def step(pilot) -> None:
         await settle(pilot)
@@ -101,3 +105,47 @@ def test_epoch_animation_at_the_gradient_of_w2(snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(EpochHost(), terminal_size=(120, 40), run_before=step)
+
+
+def test_reading_at_80x24_scrolled_into_a_section(snap_compare, make_app) -> None:
+    """80x24, after three ↓: the lesson list (narrower) with the whole title "1 · Lesson
+    One" under it, the compute block of section 2 scrolled by three lines (its first
+    lines gone, the scrollbar moved), the scratchpad, and the key bar
+    "↓↑ Scroll  Spc Page  n/p Section  ]/[ Lesson  / Scratchpad  ? Keys  ^p palette"
+    whole within the 80 columns."""
+
+    async def scroll(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("down", "down", "j")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=scroll)
+
+
+def test_epoch_at_80x24_at_the_step_computing_d1(snap_compare) -> None:
+    """80x24 at step 9: the status, loss and step strip (▶D1) on top; the formula
+    D1 = (D2·W2ᵀ)∗f1′(A1), f1′(x) = 2x in its box; the shapes (10,1)(1,4)∗(10,4) ->
+    (10,4); then D1 (10,4) whole, all ten rows and four columns, in a heavy frame,
+    followed by "= D2 (10,1) ·"; the rest (W2ᵀ, f1′(A1), the diagram) scrolls below."""
+
+    async def step(pilot) -> None:
+        await settle(pilot)
+        await pilot.press(*["right"] * 8)
+        await settle(pilot)
+
+    assert snap_compare(EpochHost(), terminal_size=(80, 24), run_before=step)
+
+
+def test_help_at_80x24(snap_compare, make_app) -> None:
+    """80x24, ? pressed on a lesson: a framed "Keys" list filling the screen, the group
+    "Reading a lesson" first with ↓ / j, Space, Shift+Space, Home, End, PgDn and PgUp,
+    each with what it does, wrapped within the frame; a scrollbar for the rest."""
+
+    async def open_help(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=open_help)
