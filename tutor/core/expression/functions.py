@@ -14,6 +14,8 @@ Argument kinds:
         one -1, as ``reshape`` does).
     exponent: a small literal number.
     numbers: a number, or a (nested) list or tuple of numbers.
+    subscripts: ``einsum``'s text in quotes, read and checked by the parser (see
+        ``einsum``); the only place the language accepts text.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor.core.expression.einsum import MAX_OPERANDS, USAGE, einsum_shape, einsum_work, run_einsum
 from tutor.core.expression.limits import MAX_LITERAL
 from tutor.core.expression.shapes import (
     Shape,
@@ -227,6 +230,15 @@ _TABLE: tuple[Builtin, ...] = (
     _unary("step", _step, temporaries=0.125),  # a bool array first
     Builtin("power", ("array", "exponent"), 2, _same, np.power, "power(A, 2)", elementwise=True),
     Builtin("outer", ("array", "array"), 2, _outer_shape, np.outer, "outer(a, b)"),
+    Builtin(
+        "einsum",
+        ("subscripts", *("array",) * MAX_OPERANDS),
+        2,
+        einsum_shape,
+        run_einsum,
+        USAGE,
+        work=einsum_work,
+    ),
     Builtin(
         "reshape",
         ("array", "newshape"),

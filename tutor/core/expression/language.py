@@ -16,6 +16,7 @@ import warnings
 from functools import lru_cache
 
 from tutor.core.expression import nodes
+from tutor.core.expression.einsum import SubscriptsProblem, read_subscripts
 from tutor.core.expression.errors import ExpressionError
 from tutor.core.expression.functions import BUILTINS, RANDOM_NAMES
 from tutor.core.expression.limits import MAX_DEPTH, MAX_EXPONENT, MAX_LITERAL, MAX_NODES
@@ -269,8 +270,31 @@ class _Converter:
                 f"arguments are positional only{hint}",
                 keyword,
             )
-        args = tuple(self.convert(arg) for arg in node.args)
+        if self.takes_subscripts(name, spelled) and _is_text(node.args):
+            first = self.subscripts(node.args[0], len(node.args) - 1)
+            args = (first, *(self.convert(arg) for arg in node.args[1:]))
+        else:
+            args = tuple(self.convert(arg) for arg in node.args)
         return nodes.Call(self.segment(node), self.column(node), name, spelled, args)
+
+    def takes_subscripts(self, name: str, spelled: str) -> bool:
+        """True for a call of the built-in ``einsum`` (not a user function of that name)."""
+        return name == "einsum" and (spelled != name or name not in self.functions)
+
+    def subscripts(self, node: ast.Constant, arrays: int) -> nodes.Subscripts:
+        """Read ``einsum``'s subscripts, refusing bad ones at the character at fault."""
+        text = node.value
+        try:
+            spec = read_subscripts(text, arrays)
+        except SubscriptsProblem as problem:
+            written = self.segment(node)
+            # Point into the quotes when the literal is the text as written (no escapes).
+            plain = written[1:-1] == text and written[:1] in "'\""
+            where: ast.AST | int = node
+            if problem.index is not None and plain:
+                where = node.col_offset + 2 + problem.index
+            raise self.refuse(problem.kind, problem.detail, where) from None
+        return nodes.Subscripts(self.segment(node), self.column(node), spec)
 
     def callee(self, func: ast.AST) -> tuple[str, str]:
         """The called function's name and spelling, if it is one the language has."""
@@ -331,6 +355,11 @@ def exponent_problem(node: nodes.Node, where: str) -> tuple[str, str] | None:
             f"the exponent {node.text} is too large; at most {MAX_EXPONENT} either way",
         )
     return None
+
+
+def _is_text(args: list[ast.expr]) -> bool:
+    """True when the first of ``args`` is a string literal (not bytes, not an f-string)."""
+    return bool(args) and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)
 
 
 def _numpy_path(node: ast.Attribute) -> str | None:

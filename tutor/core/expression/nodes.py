@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tutor.core.expression.einsum import EinsumSpec
+
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -82,6 +84,17 @@ class Sequence(Node):
     """A tuple or list literal; only some function arguments accept one."""
 
     items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscripts(Node):
+    """``einsum``'s subscripts in quotes, already read and checked.
+
+    The one kind of text the language has: the parser makes it only from the first
+    argument of a call of the built-in ``einsum``; anywhere else quotes are refused.
+    """
+
+    spec: EinsumSpec
 
 
 def is_atomic(node: Node) -> bool:

@@ -390,6 +390,8 @@ class Compiler:
             )
         if isinstance(node, nodes.Call):
             return self.call(node)
+        if isinstance(node, nodes.Subscripts):  # only einsum's first argument reads it
+            raise self.error("forbidden", node, "text in quotes is not part of the language")
         if isinstance(node, nodes.Sequence):
             raise self.error(
                 "forbidden",
@@ -608,6 +610,15 @@ class Compiler:
             return tuple(self.whole(item, allow_minus_one=kind == "newshape") for item in items)
         if kind == "numbers":
             return self.numbers(arg)
+        if kind == "subscripts":
+            if not isinstance(arg, nodes.Subscripts):
+                raise self.error(
+                    "forbidden",
+                    arg,
+                    f"{builtin.name}'s first argument is its subscripts in quotes, "
+                    f"as in {builtin.usage}, not {arg.text}",
+                )
+            return arg.spec
         if kind == "axis":
             return self.whole(arg, allow_negative=True)
         return self.whole(arg)  # dim

@@ -39,6 +39,8 @@ def shapes_text(step: Step) -> str:
         text = f"{shapes[0]}**{exponent} -> {result}"
     elif step.op == "-" and len(shapes) == 1:
         text = f"-{shapes[0]} -> {result}"
+    elif step.op == "einsum":  # the subscripts are in the source: the shapes, in order
+        text = f"{','.join(shapes)} -> {result}"
     elif step.op == ".T":
         text = f"{shapes[0]}.T -> {result}"
     elif shapes:
