@@ -200,3 +200,33 @@ async def test_quiz_tab_order_card_answer_then_hint(quiz_lesson: Lesson) -> None
         feedback = feedback_of(app)
         assert "› (X @ W1).T @ Yt" in feedback and "(X @ W1).T" in feedback
         assert "->" in feedback  # the graded answer's shape trace
+
+
+def test_a_trace_too_wide_for_a_narrow_block_breaks_between_source_and_shapes() -> None:
+    """A shape chain is never broken at a space: a step that does not fit is written
+    unaligned, or as its source with the shapes on the next line."""
+    import io
+
+    import numpy as np
+    from rich.console import Console
+
+    from tutor.core.expression import Environment, evaluate
+    from tutor.rendering.traces import step_lines
+
+    environment = Environment({"D2": np.ones((10, 1)), "W2": np.ones((4, 1))})
+    lines = step_lines(evaluate("((D2 @ W2.T) * (D2 @ W2.T)).T", environment))
+
+    def printed(width: int) -> list[str]:
+        console = Console(width=width, file=io.StringIO(), color_system=None)
+        console.print(lines)
+        return console.file.getvalue().splitlines()
+
+    wide = printed(100)
+    assert wide == lines.plain.splitlines()
+    narrow = printed(40)
+    assert all(len(line) <= 40 for line in narrow)
+    chains = [line.strip() for line in narrow if "->" in line]
+    # Every chain whole on one line: "(10,1) @ (1,4) -> (10,4)", never cut after "@".
+    assert "(10,1) @ (1,4) -> (10,4)" in chains
+    assert all(chain.count("(") == chain.count(")") for chain in chains)
+    assert len(chains) == len(lines.lines)

@@ -7,10 +7,15 @@ an error), so every string here goes through ``tutor.core.safe_text``: literal
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from collections.abc import Sequence
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 
-from tutor.core.expression import ExpressionError, StatementResult, Trace, format_shape
+from tutor.core.expression import ExpressionError, StatementResult, Step, Trace, format_shape
+from tutor.core.expression.render import shapes_text
 from tutor.core.lesson_run import BlockRun
 from tutor.core.safe_text import clean, clean_line, literal
 from tutor.rendering.matrices import matrix_text
@@ -26,15 +31,44 @@ ERROR_TITLES = {
 }
 
 
-def step_lines(trace: Trace, upto: int | None = None) -> Text:
+class StepLines:
+    """One line per operation with its shapes, that reads at any width.
+
+    A line that fits is printed as the trace writes it (sources aligned, shapes in a
+    column); one that does not loses the alignment, and if it still does not fit it is
+    printed as two, the source and then its shapes indented under it, instead of
+    breaking the shapes at a space mid-chain.
+    """
+
+    def __init__(self, steps: Sequence[Step], lines: Sequence[str]) -> None:
+        self.steps = list(steps)
+        self.lines = ["  " + clean_line(line) for line in lines]
+        #: The lines as one plain text (what a test or a screen reader reads).
+        self.plain = "\n".join(self.lines)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        for step, line in zip(self.steps, self.lines, strict=True):
+            source, shapes = clean_line(step.source), clean_line(shapes_text(step))
+            unaligned = f"  {source}   {shapes}"
+            if cell_len(line) <= width:
+                yield Text(line, style="cyan", no_wrap=True)
+            elif cell_len(unaligned) <= width:
+                yield Text(unaligned, style="cyan", no_wrap=True)
+            else:
+                yield Text(f"  {source}", style="cyan")
+                yield Text(f"      {shapes}", style="cyan")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((cell_len(line) for line in self.lines), default=0)
+        return Measurement(min(widest, 20), widest)
+
+
+def step_lines(trace: Trace, upto: int | None = None) -> StepLines:
     """One line per operation with its shapes; the first ``upto`` only, if given."""
     lines = trace.lines()
-    shown = lines if upto is None else lines[:upto]
-    text = Text()
-    for line in shown:
-        text.append("  " + clean_line(line) + "\n", style="cyan")
-    text.rstrip()
-    return text
+    count = len(lines) if upto is None else upto
+    return StepLines(trace.steps[:count], lines[:count])
 
 
 def statement_renderable(
