@@ -227,6 +227,7 @@ def test_a_trace_too_wide_for_a_narrow_block_breaks_between_source_and_shapes() 
     assert all(len(line) <= 40 for line in narrow)
     chains = [line.strip() for line in narrow if "->" in line]
     # Every chain whole on one line: "(10,1) @ (1,4) -> (10,4)", never cut after "@".
-    assert "(10,1) @ (1,4) -> (10,4)" in chains
+    assert "D2 @ W2.T   (10,1) @ (1,4) -> (10,4)" in chains
+    assert "(10,4) * (10,4) -> (10,4)" in chains  # under its too-long source
     assert all(chain.count("(") == chain.count(")") for chain in chains)
     assert len(chains) == len(lines.lines)
