@@ -129,7 +129,6 @@ def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
             [
                 Binding("enter", "evaluate", "Evaluate the expression"),
                 *Scratchpad.BINDINGS,
-                Binding("escape", "leave", "Back to reading"),
             ],
         ),
     ]

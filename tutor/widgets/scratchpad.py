@@ -97,11 +97,13 @@ class Scratchpad(Vertical):
         scrollbar-gutter: stable;
     }
     Scratchpad Input { margin: 0; }
+    Scratchpad Input:focus { background: $boost; }
     """
 
     BINDINGS = [
         Binding("up", "history(-1)", "Older", show=False),
         Binding("down", "history(1)", "Newer", show=False),
+        Binding("escape", "leave", "Back to reading", key_display="Esc"),
     ]
 
     @dataclass
@@ -127,9 +129,11 @@ class Scratchpad(Vertical):
                 Text("Try an expression over this lesson's matrices, e.g. X @ W1", style="dim"),
                 id="scratch-result",
             )
+        # Compact (one line, no frame): at 80x24 every line goes to the lesson it can.
         yield Input(
-            placeholder="scratchpad: type an expression and press Enter  (/ to focus)",
+            placeholder="scratchpad: an expression, then Enter  (/ focuses it)",
             id="scratch-input",
+            compact=True,
         )
 
     def set_environment(self, environment: Environment) -> None:
@@ -200,6 +204,10 @@ class Scratchpad(Vertical):
         field = self.query_one("#scratch-input", Input)
         field.value = entry
         field.cursor_position = len(entry)
+
+    def action_leave(self) -> None:
+        """Give the keys back to the lesson (↓ scrolls it again)."""
+        self.screen.set_focus(None)
 
     def focus_input(self) -> None:
         self.query_one("#scratch-input", Input).focus()
