@@ -231,3 +231,31 @@ def test_a_trace_too_wide_for_a_narrow_block_breaks_between_source_and_shapes() 
     assert "(10,4) * (10,4) -> (10,4)" in chains  # under its too-long source
     assert all(chain.count("(") == chain.count(")") for chain in chains)
     assert len(chains) == len(lines.lines)
+
+
+async def test_a_wrong_answer_at_80x24_shows_its_verdict_in_view() -> None:
+    """The answer field keeps its cursor on screen, so the card brings the verdict into
+    view itself; the card's status line fits its frame."""
+    from tutor.app import TutorApp
+
+    app = TutorApp(load_library(), start_lesson="the-loss", start_section=4)
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        card = screen.query(QuizCard).first()
+        field = card.query_one("#quiz-answer", Input)
+        field.focus()
+        for _ in range(card.spec.attempts):
+            field.value = "(99,99)"
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.pause()
+            feedback = card.query_one("#quiz-feedback")
+            # Whole within the section's visible part.
+            assert feedback.display and scroll(screen).region.contains_region(feedback.region)
+            assert "(99,99)" in str(feedback.content.renderables[1])
+        assert card.revealed
+        solution = card.query_one("#quiz-solution")
+        assert solution.display and scroll(screen).region.contains_region(solution.region)
+        assert len(str(card.border_subtitle)) <= card.size.width - 4

@@ -243,7 +243,8 @@ class QuizCard(Vertical, can_focus=True):
         if self.passed:
             return "passed ✓"
         if self.revealed:
-            return "solution shown: answer it on a later visit to pass"
+            # Short enough for the card's frame at 80x24.
+            return "solution shown · pass it on a later visit"
         seen = "solution seen before · " if self.seen_before else ""
         return f"{seen}attempt {self.attempts + 1} of {self.spec.attempts}"
 
@@ -423,6 +424,15 @@ class QuizCard(Vertical, can_focus=True):
         feedback = self.query_one("#quiz-feedback", Static)
         feedback.update(renderable)
         feedback.display = True
+        # The answer field keeps its cursor in view, so the lesson cannot be scrolled
+        # away from it while typing: bring the verdict (and a solution just shown)
+        # into view instead.
+        self.call_after_refresh(self._show_verdict)
+
+    def _show_verdict(self) -> None:
+        solution = self.query_one("#quiz-solution", Static)
+        last = solution if solution.display else self.query_one("#quiz-feedback", Static)
+        last.scroll_visible(animate=False)
 
 
 #: Said under an answer that could not be read.
