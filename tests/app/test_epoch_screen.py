@@ -348,3 +348,18 @@ async def test_delta_is_one_number_of_shape_empty_everywhere() -> None:
         assert shapes.startswith("(10,1) -> ()") and "Δ (), one number" in shapes
         assert "Δ ()" in screen.query_one(MatrixGrid).plain
         assert "(1,1)" not in shapes + screen.query_one(MatrixGrid).plain
+
+
+async def test_at_80x24_the_shapes_line_is_never_cut() -> None:
+    """The two lines of shapes fit 80 columns at every step (the moved-weights legend
+    only where weights moved)."""
+    app = EpochHost(ARTICLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        width = screen.query_one("#epoch-shapes").content_region.width
+        for frame in screen.frames:
+            assert all(strip.cell_length <= width for strip in frame.shapes.strips)
+            assert len(frame.shapes.plain.split("\n")[1]) <= width, frame.step.name
+            assert ("* marks" in frame.shapes.plain) == (
+                frame.step.phase == "update" and frame.step.layer is not None
+            )

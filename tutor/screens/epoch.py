@@ -189,7 +189,8 @@ def prepare_frames(epoch: Epoch, width: int, height: int) -> list[EpochFrame]:
         result = f"{step.name} {_shape(step.result)}"
         if np.ndim(step.result) == 0:
             result += ", one number"
-        legend = "   (* marks the weights this update moved)" if step.phase == "update" else ""
+        moved = step.phase == "update" and step.layer is not None
+        legend = "   (* marks the weights this update moved)" if moved else ""
         shapes = Text.assemble((step.shapes, "bold"), (f"\n{named} -> {result}{legend}", "dim"))
         matrices = prepare_lines(
             equation_bands(_terms(step), operators, width=inner, max_rows=rows), inner
