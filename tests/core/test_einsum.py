@@ -360,3 +360,40 @@ def test_an_einsum_at_the_work_limit_runs() -> None:
     np.testing.assert_allclose(trace.value, env.values["A"] @ env.values["B"], rtol=1e-10)
     error = failure("einsum('ij,jk,kl->il', A, B, C)", env)  # n**4 * 2 is far over it
     assert error.kind == "limit" and "multiply-adds" in error.detail
+
+
+# -- any subscripts at all ------------------------------------------------------------------------
+
+#: Near-misses as often as valid subscripts: terms of letters, an arrow, stray characters.
+SUBSCRIPT_TEXT = st.one_of(
+    st.text(alphabet="ijkIJ,->. \\'\"1\u00e9\t", max_size=14),
+    st.builds(
+        lambda terms, arrow, output: ",".join(terms) + (f"->{output}" if arrow else ""),
+        st.lists(st.text(alphabet="ijk", max_size=3), min_size=1, max_size=3),
+        st.booleans(),
+        st.text(alphabet="ijkl", max_size=3),
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(text=SUBSCRIPT_TEXT, fitting=st.booleans(), arrays=st.integers(0, 3))
+def test_any_subscripts_compute_as_numpy_does_or_are_refused_with_a_reason(
+    text: str, fitting: bool, arrays: int
+) -> None:
+    """Whatever the text, the outcome is NumPy's own result or a one-line ExpressionError."""
+    if fitting:  # as many arrays as the text has terms, so more of them reach the shapes
+        arrays = min(text.count(",") + 1, 3)
+    operands = [["A", "v", "S"][(arrays + index) % 3] for index in range(arrays)]
+    env = env_of(random_arrays(11, A=(2, 3), v=(3,), S=(3, 3)))
+    source = f"einsum({text!r}{''.join(', ' + name for name in operands)})"
+    try:
+        trace = evaluate(source, env)
+    except ExpressionError as error:
+        assert error.kind in {"syntax", "forbidden", "limit", "shape"}
+        assert error.detail and "\n" not in error.message
+        if error.column is not None:
+            assert 1 <= error.column <= len(source) + 1
+        return
+    expected = np.einsum(text, *(env.values[name] for name in operands))
+    np.testing.assert_allclose(trace.value, expected, rtol=1e-12, atol=1e-12)

@@ -270,9 +270,15 @@ class _Converter:
                 f"arguments are positional only{hint}",
                 keyword,
             )
-        if self.takes_subscripts(name, spelled) and _is_text(node.args):
-            first = self.subscripts(node.args[0], len(node.args) - 1)
-            args = (first, *(self.convert(arg) for arg in node.args[1:]))
+        first = node.args[0] if node.args else None
+        # Text in quotes only as einsum's subscripts (not bytes, not an f-string).
+        if (
+            self.takes_subscripts(name, spelled)
+            and isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+        ):
+            subscripts = self.subscripts(first, first.value, len(node.args) - 1)
+            args = (subscripts, *(self.convert(arg) for arg in node.args[1:]))
         else:
             args = tuple(self.convert(arg) for arg in node.args)
         return nodes.Call(self.segment(node), self.column(node), name, spelled, args)
@@ -281,9 +287,8 @@ class _Converter:
         """True for a call of the built-in ``einsum`` (not a user function of that name)."""
         return name == "einsum" and (spelled != name or name not in self.functions)
 
-    def subscripts(self, node: ast.Constant, arrays: int) -> nodes.Subscripts:
+    def subscripts(self, node: ast.Constant, text: str, arrays: int) -> nodes.Subscripts:
         """Read ``einsum``'s subscripts, refusing bad ones at the character at fault."""
-        text = node.value
         try:
             spec = read_subscripts(text, arrays)
         except SubscriptsProblem as problem:
@@ -355,11 +360,6 @@ def exponent_problem(node: nodes.Node, where: str) -> tuple[str, str] | None:
             f"the exponent {node.text} is too large; at most {MAX_EXPONENT} either way",
         )
     return None
-
-
-def _is_text(args: list[ast.expr]) -> bool:
-    """True when the first of ``args`` is a string literal (not bytes, not an f-string)."""
-    return bool(args) and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)
 
 
 def _numpy_path(node: ast.Attribute) -> str | None:
