@@ -271,9 +271,10 @@ async def test_resizing_draws_the_frames_again_and_keeps_the_step() -> None:
 def body_window(screen: EpochScreen) -> list[str]:
     """The lines of the scrolling part that are on screen now."""
     body = screen.query_one("#epoch-body")
-    lines = screen.query_one(MatrixGrid).plain.split("\n")
-    top = round(body.scroll_y)
-    return lines[top : top + body.size.height]
+    grid = screen.query_one(MatrixGrid)
+    lines = grid.plain.split("\n")
+    top = round(body.scroll_y) - grid.virtual_region.y  # the settings line is above
+    return lines[max(top, 0) : top + body.size.height]
 
 
 async def test_at_80x24_every_steps_result_is_whole_and_on_screen() -> None:
@@ -331,9 +332,9 @@ async def test_a_matrix_too_tall_for_the_screen_says_how_much_is_shown() -> None
         screen = await ready(app, pilot)
         grid = screen.query_one(MatrixGrid).plain
         assert "A1 (20,4)" in grid and "showing 8 of 20 rows" in grid
-        # The elided matrix, its ⋮ row and its note fit the 14 lines of the body.
+        # The elided matrix, its ⋮ row and its note fit the body under the settings.
         band = grid.split("\n\n")[0].split("\n")
-        assert len(band) <= screen.query_one("#epoch-body").size.height
+        assert len(band) <= screen.query_one("#epoch-body").size.height - 1
         assert "X (20,3)" in grid
 
 

@@ -59,9 +59,9 @@ TWEEN_SECONDS = 0.08
 #: Weights with more entries than this settle at once: elided to their corners, their
 #: travel shows little, and its pictures would cost a large network memory.
 TWEEN_MAX_ENTRIES = 1024
-#: Lines above and below the scrolling matrices: status, loss, the step strip (2), the
-#: formula's frame (2) and its lines, the shapes (2) and the footer.
-_CHROME_LINES = 9
+#: Lines around the matrices: status, loss, the step strip (2), the formula's frame (2)
+#: and its lines, the shapes (2), the settings and the footer.
+_CHROME_LINES = 10
 #: Most rows a matrix shows, however tall the screen (more would only slow the frames).
 MAX_SHOWN_ROWS = 24
 _SHAPE = re.compile(r"\([\d,]*\)")
@@ -162,7 +162,7 @@ def step_strip(steps: tuple[EpochStep, ...], current: int, width: int, lines: in
 def shown_rows(height: int, formula_lines: int) -> int:
     """Rows a matrix may show: what the scrolling part holds under a header and a frame.
 
-    At 80×24, with formulas of one line, that is 11, so the article's X (10,3) is
+    At 80×24, with formulas of one line, that is 10, so the article's X (10,3) is
     whole; a taller screen shows more, up to ``MAX_SHOWN_ROWS``.
     """
     body = height - _CHROME_LINES - formula_lines
@@ -278,8 +278,8 @@ class EpochScreen(Screen[None]):
     """One epoch, step by step, with play/pause, speed, restart and more epochs."""
 
     # Laid out for 80×24 first: the status, loss, step strip, formula and shapes stay
-    # at the top; the matrices (the result first) fill the rest and scroll, with the
-    # network diagram, the settings and the loss curve below them.
+    # at the top; under the settings line the matrices (the result first) fill the
+    # rest and scroll, with the network diagram and the loss curve below them.
     DEFAULT_CSS = """
     EpochScreen { layout: vertical; overflow: hidden hidden; }
     EpochScreen Static { height: 1; padding: 0 1; overflow: hidden hidden; }
@@ -393,8 +393,9 @@ class EpochScreen(Screen[None]):
         yield PreparedView(id="epoch-formula")
         yield PreparedView(id="epoch-shapes")
         with VerticalScroll(id="epoch-body", can_focus=False):
-            yield MatrixGrid(id="epoch-matrices")
+            # The settings first, on screen at any size, so a class can rerun the demo.
             yield Static(describe_spec(self.spec), id="epoch-settings")
+            yield MatrixGrid(id="epoch-matrices")
             yield Static(id="epoch-curve")
         yield KeyBar()
 
