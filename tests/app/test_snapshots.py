@@ -127,7 +127,8 @@ def test_reading_at_80x24_scrolled_into_a_section(snap_compare, make_app) -> Non
 def test_epoch_at_80x24_at_the_step_computing_d1(snap_compare) -> None:
     """80x24 at step 9: the status, loss and step strip (▶D1) on top; the formula
     D1 = (D2·W2ᵀ)∗f1′(A1), f1′(x) = 2x in its box; the shapes (10,1)(1,4)∗(10,4) ->
-    (10,4); then D1 (10,4) whole, all ten rows and four columns, in a heavy frame,
+    (10,4); the settings "layers 10,3,4,1 · act square,cube · …"; then D1 (10,4)
+    whole, all ten rows and four columns, in a heavy frame,
     followed by "= D2 (10,1) ·"; the rest (W2ᵀ, f1′(A1), the diagram) scrolls below."""
 
     async def step(pilot) -> None:
