@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/frames.py toy|large [--frames N]``.
 
-The app is started as ``tutor 13`` (the capstone lesson, whose epoch block is the
+The app is started as ``tutor capstone-epoch`` (the capstone lesson, whose epoch block is the
 article's network) headless, with a fresh ``TUTOR_HOME``. Once the lesson is
 painted, the epoch screen is pushed over it as the lesson's epoch block would push
 it: ``toy`` is that block's network (layers 10,3,4,1, square and cube), ``large``
@@ -121,7 +121,7 @@ def main() -> None:
     os.environ["TUTOR_HOME"] = tempfile.mkdtemp(prefix="tutor-bench-")
     clock = FrameClock(args.network, args.frames)
     install(clock.hook)
-    sys.argv = ["tutor", "13"]
+    sys.argv = ["tutor", "capstone-epoch"]
     runpy.run_module("tutor", run_name="__main__", alter_sys=True)
     raise SystemExit("the app exited before the frames were measured")
 
