@@ -28,7 +28,10 @@ def test_good_formula_quiz_has_no_problems() -> None:
 @pytest.mark.parametrize(
     "change, expected",
     [
-        ({"kind": "essay"}, "quiz kind must be one of shape, formula, choice, bug, program, not 'essay'"),
+        (
+            {"kind": "essay"},
+            "quiz kind must be one of shape, formula, choice, bug, program, not 'essay'",
+        ),
         ({"answer": None}, "formula quiz 'f' has no answer"),
         ({"prompt": ""}, "formula quiz 'f' has no prompt"),
         ({"colour": 1}, "unknown key in quiz: colour"),
