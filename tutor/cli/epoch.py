@@ -40,6 +40,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    add_network_arguments(parser)
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: X, Y, weights, loss, grads (∂Δ/∂W_k), "
+        "weights_after, loss_after, steps",
+    )
+    parser.set_defaults(func=run)
+
+
+def add_network_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that describe a network: ``tutor epoch`` and ``tutor play`` share them."""
     parser.add_argument(
         "--layers",
         metavar="N,I,H...,O",
@@ -72,13 +84,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="S",
         help="multiply the initial weights by S (default 1)",
     )
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON object: X, Y, weights, loss, grads (∂Δ/∂W_k), "
-        "weights_after, loss_after, steps",
-    )
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from tutor.cli import epoch as epoch_command
 from tutor.cli.app_options import add_theme_option
 from tutor.cli.common import add_lessons_option, library_from
 from tutor.core.errors import UsageError
-from tutor.core.network import ACTIVATIONS, DEFAULT_LAYERS, INITS, LOSSES, NetworkSpec
+from tutor.core.network import NetworkSpec
 from tutor.core.training import (
     DEFAULT_PLAY_EPOCHS,
     DIVERGENCE_GROWTH,
@@ -56,30 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--layers",
-        metavar="N,I,H...,O",
-        help="samples, inputs, hidden widths..., outputs "
-        f"(default: the article's {','.join(map(str, DEFAULT_LAYERS))})",
-    )
-    parser.add_argument(
-        "--act",
-        metavar="F1,F2,...",
-        help=f"one activation per weight layer, W1's first, from: {', '.join(ACTIVATIONS)} "
-        "(default: square,cube for 10,3,4,1; relu on hidden layers and identity on the "
-        "output for any other network)",
-    )
-    parser.add_argument("--loss", choices=list(LOSSES), help="the loss (default sse)")
-    parser.add_argument("--lr", type=float, metavar="μ", help="learning rate (default 0.01)")
-    parser.add_argument(
-        "--init",
-        choices=list(INITS),
-        help="weight ranges: uniform [-1, 1] (default), or xavier/he, narrowed by fan-in",
-    )
-    parser.add_argument(
-        "--init-scale", type=float, metavar="S", help="multiply the initial weights by S"
-    )
-    parser.add_argument("--seed", type=int, help="seed of the data and weights (default 0)")
+    epoch_command.add_network_arguments(parser)
     parser.add_argument(
         "--epochs",
         type=int,
