@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
+from time import monotonic
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -172,6 +173,8 @@ class TutorApp(App[None]):
                 session under ``tutor serve``, a handout from ``tutor shot``).
         """
         super().__init__()
+        #: Notices on screen now -> when each goes (see ``notify``).
+        self._notices_shown: dict[tuple[str, str, str], float] = {}
         self.library = reseed_library(library, seed) if seed is not None else library
         self.start_lesson = start_lesson
         self.store = store or ProgressStore.default()
@@ -198,15 +201,19 @@ class TutorApp(App[None]):
 
         Notices carry lesson problems, file paths and error messages, any of which may
         hold ``[@click=…]`` or ``[/x]``; tutor's own notices use no markup, so none is
-        read (``markup`` is accepted for Textual's callers and ignored).
+        read (``markup`` is accepted for Textual's callers and ignored). A notice that
+        is still on screen is not shown again: a key held down past the end of a lesson
+        would otherwise stack the same toast over the text it is about.
         """
-        super().notify(
-            clean(message),
-            title=clean_line(title),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
-        )
+        text, heading = clean(message), clean_line(title)
+        shown_for = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        now = monotonic()
+        key = (text, heading, severity)
+        if self._notices_shown.get(key, 0.0) > now:
+            return
+        self._notices_shown = {k: until for k, until in self._notices_shown.items() if until > now}
+        self._notices_shown[key] = now + shown_for
+        super().notify(text, title=heading, severity=severity, timeout=timeout, markup=False)
 
     # -- start ----------------------------------------------------------------------
 

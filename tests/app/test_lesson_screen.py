@@ -278,3 +278,18 @@ async def test_help_over_the_epoch_screen_lists_its_keys_first(make_app) -> None
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         assert app.screen.sections[0][0] == "The epoch animation"
+
+
+async def test_pressing_on_at_the_end_of_a_lesson_shows_one_notice_not_a_stack(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for _ in range(6):  # three sections, then three presses past the last one
+            await pilot.press("n")
+        await settle(app, pilot)
+        assert app.screen.section_index == 2
+        ends = [n for n in app._notifications if n.message.startswith("End of the lesson")]
+        assert len(ends) == 1
+        app.notify("Another notice")
+        await pilot.pause()
+        assert len(list(app._notifications)) == 2
