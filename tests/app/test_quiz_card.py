@@ -253,3 +253,16 @@ async def test_bug_quiz_line_first_then_the_fix(quiz_lesson: Lesson) -> None:
         assert field.display and app.focused is field
         await answer(app, pilot, "2 * A.T @ (Y - Yhat)")
         assert [g.correct for g in app.graded] == [False, True]
+
+
+async def test_a_quiz_without_hints_keeps_no_blank_space_for_them(quiz_lesson: Lesson) -> None:
+    assert not find_quiz(quiz_lesson, "w1-shape").hints
+    app = make(quiz_lesson, "w1-shape")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.query_one("#quiz-hints", Static).display is False
+        assert app.query_one("#quiz-hints", Static).region.height == 0
+    with_hints = make(quiz_lesson, "dw2")
+    async with with_hints.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert with_hints.query_one("#quiz-hints", Static).display is True

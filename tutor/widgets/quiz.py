@@ -201,7 +201,11 @@ class QuizCard(Vertical, can_focus=True):
             fix.display = self.query_one("#quiz-answer").display = self.line_found
         if spec.kind == "choice":
             self.query_one("#quiz-choices", Static).update(self._choice_list(spec))
-        self.query_one("#quiz-hints", Static).update(self._hints(spec))
+        hints = self._hints(spec)
+        shown = self.query_one("#quiz-hints", Static)
+        shown.update(hints)
+        # A quiz without hints keeps no blank line (and margin) where they would go.
+        shown.display = bool(hints.plain)
         for button in self.query("#quiz-hint").results(Button):
             button.disabled = self.hints_shown >= len(spec.hints)
         solution = self.query_one("#quiz-solution", Static)
