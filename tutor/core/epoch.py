@@ -117,17 +117,8 @@ class Epoch:
 
     def to_json(self) -> dict[str, Any]:
         """Plain lists and floats, ready for ``json.dumps``."""
-        spec = self.spec
         return {
-            "spec": {
-                "layers": list(spec.layers),
-                "activations": list(spec.activations),
-                "loss": spec.loss,
-                "lr": spec.lr,
-                "seed": spec.seed,
-                "init": spec.init,
-                "init_scale": spec.init_scale,
-            },
+            "spec": self.spec.to_json(),
             "X": self.X.tolist(),
             "Y": self.Y.tolist(),
             "weights": [w.tolist() for w in self.weights],

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -179,6 +180,18 @@ class NetworkSpec:
     def depth(self) -> int:
         """The number of weight layers."""
         return len(self.layers) - 2
+
+    def to_json(self) -> dict[str, Any]:
+        """The spec as plain lists and numbers: what every ``--json`` report starts with."""
+        return {
+            "layers": list(self.layers),
+            "activations": list(self.activations),
+            "loss": self.loss,
+            "lr": self.lr,
+            "seed": self.seed,
+            "init": self.init,
+            "init_scale": self.init_scale,
+        }
 
     def weight_shapes(self) -> list[tuple[int, int]]:
         """(rows, columns) of W1, W2, ..., in order."""

@@ -448,17 +448,8 @@ class TrainingRun:
 
     def to_json(self) -> dict[str, Any]:
         """Plain lists; a loss or norm that is not finite is written as null (JSON has no inf)."""
-        spec = self.spec
         return {
-            "spec": {
-                "layers": list(spec.layers),
-                "activations": list(spec.activations),
-                "loss": spec.loss,
-                "lr": spec.lr,
-                "seed": spec.seed,
-                "init": spec.init,
-                "init_scale": spec.init_scale,
-            },
+            "spec": self.spec.to_json(),
             "epochs": self.epochs,
             "loss": [_json_number(v) for v in self.losses],
             "grad_norms": [[_json_number(v) for v in layer] for layer in self.grad_norms],
