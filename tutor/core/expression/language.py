@@ -168,7 +168,8 @@ class _Converter:
         what = _REFUSED_NODES.get(type(node), f"this construct ({type(node).__name__})")
         where: ast.AST | int = node
         if isinstance(node, ast.Subscript):  # point at the bracket, not at what is indexed
-            where = (node.value.end_col_offset or 0) + 1
+            # After the indexed value come only its closing brackets and spaces: ``(X) [0]``.
+            where = self.text.index("[", node.value.end_col_offset or 0) + 1
         raise self.refuse("forbidden", f"{what} is not part of the language", where)
 
     def _convert_Constant(self, node: ast.Constant) -> nodes.Node:

@@ -1,0 +1,651 @@
+"""What the evaluator promises, pinned where a mutation run found nothing asserting it.
+
+``python benchmarks/mutation.py`` changes the modules of ``tutor/core/expression/`` one
+edit at a time; each test here fails on some of those edits because it asserts what a
+learner or a lesson author sees: a value, a shape, the words of an error and the column
+it points at, a budget's refusal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tutor.core.expression import (
+    BUILTINS,
+    Environment,
+    ExpressionError,
+    evaluate,
+    format_shape,
+    parse_shape,
+    plan_cost,
+    run_block,
+)
+
+
+def env() -> Environment:
+    return Environment(seed=1)
+
+
+def test_a_caret_sits_under_the_column_and_keeps_tabs_aligned() -> None:
+    """A UI prints caret() under the message: the ^ must line up with the bad character."""
+    error = ExpressionError("syntax", "unexpected name", column=3, source="\tab c\n")
+    assert str(error) == "column 3: unexpected name"
+    assert error.caret() == "\tab c\n\t ^"
+    assert ExpressionError("math", "overflow", source="x * y").caret() == "x * y"
+
+
+def test_a_mismatched_product_is_a_failure_not_a_refusal() -> None:
+    """A shape error exits 1 (it failed computing), a syntax error 2 (refused)."""
+    with pytest.raises(ExpressionError) as failed:
+        evaluate("ones((2, 3)) @ ones((2, 3))", env())
+    assert failed.value.kind == "shape" and not failed.value.refused
+    assert failed.value.exit_code == 1
+    with pytest.raises(ExpressionError) as refused:
+        evaluate("ones((2, 3)) @", env())
+    assert refused.value.refused and refused.value.exit_code == 2
+    assert np.array_equal(
+        evaluate("ones((2, 3)).T @ ones((2, 3))", env()).value, np.full((3, 3), 2.0)
+    )
+
+
+def matrices() -> Environment:
+    """Named arrays whose shapes never coincide by accident (2, 3, 4 and 5 all differ)."""
+    names = Environment(seed=1)
+    run_block(
+        "A = ones((2, 3))\nB = ones((3, 2))\nv = ones(3)\nM = ones((3, 4))\nF = ones((4, 5))\n"
+        "C = ones((2, 4))\nD = ones((4, 3))\nE = ones((4, 2))\nS = ones((2, 3, 4))\n"
+        "T = ones((3, 4, 5))",
+        names,
+    )
+    return names
+
+
+def message(source: str, names: Environment | None = None) -> str:
+    """The one-line error a learner sees for ``source``."""
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, names if names is not None else matrices())
+    return str(caught.value)
+
+
+# -- shapes: how a learner writes one, and how a mismatch is explained ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        ("(3,4)", (3, 4)),
+        ("3,4", (3, 4)),
+        ("3x4", (3, 4)),
+        ("3X4", (3, 4)),
+        ("3*4", (3, 4)),
+        ("3 × 4", (3, 4)),
+        ("[2, 5]", (2, 5)),
+        ("  (2 , 3)  ", (2, 3)),
+        ("(3,)", (3,)),
+        ("3,", (3,)),
+        ("3", (3,)),
+        ("()", ()),
+        ("(1,2,3,4,5,6,7,8)", (1, 2, 3, 4, 5, 6, 7, 8)),
+        ("123456789", (123456789,)),
+    ],
+)
+def test_a_shape_is_read_the_ways_a_learner_types_it(text: str, shape: tuple) -> None:
+    """A shape quiz accepts every spelling the lessons show, and nothing is lost."""
+    assert parse_shape(text) == shape
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("-3", "column 1: a dimension cannot be negative"),
+        ("3.5", "column 2: a dimension is a whole number"),
+        ("(3,4", "the bracket ( is never closed"),
+        ("3,4,", "the shape ends with a separator"),
+        ("3,,4", "column 3: a number is missing before this separator"),
+        (",3", "column 1: a number is missing before this separator"),
+        ("(3)(4)", "column 4: '(' does not belong in a shape; write it like (3,4), 3,4 or 3x4"),
+        ("3 ?", "column 3: '?' does not belong in a shape; write it like (3,4), 3,4 or 3x4"),
+        ("3(4", "column 2: a bracket can only open the shape"),
+        ("((3", "column 2: a bracket can only open the shape"),
+        ("(3,4]", "column 5: this bracket does not close one that was opened"),
+        ("3,4)", "column 4: this bracket does not close one that was opened"),
+        ("1234567890", "column 1: the dimension 1234567890 is too large"),
+        ("1,2,3,4,5,6,7,8,9", "a shape has at most 8 dimensions"),
+        ("", "a shape is a few whole numbers, like (3,4); this is empty"),
+        ("   ", "a shape is a few whole numbers, like (3,4); this is empty"),
+        ("1," * 50 + "1", "a shape is a few whole numbers, like (3,4); this text is too long"),
+    ],
+)
+def test_a_shape_that_cannot_be_read_says_what_and_where(text: str, expected: str) -> None:
+    """Each refusal names the fault and, when it has one, the column of the character."""
+    with pytest.raises(ExpressionError) as caught:
+        parse_shape(text)
+    assert str(caught.value) == expected
+    assert caught.value.kind == "syntax"
+
+
+def test_a_shape_of_exactly_one_hundred_characters_is_still_read() -> None:
+    """The length cap is 'more than 100', so a long but legal shape is not refused."""
+    text = "(" + "1," * 7 + "1" + " " * 83 + ")"
+    assert len(text) == 100
+    assert parse_shape(text) == (1,) * 8
+
+
+def test_shapes_print_the_way_the_lessons_write_them() -> None:
+    """No spaces, a trailing comma for one dimension, () for a number."""
+    assert format_shape(()) == "()"
+    assert format_shape((3,)) == "(3,)"
+    assert format_shape((10, 3)) == "(10,3)"
+    assert format_shape((1, -1)) == "(1,-1)"
+    assert format_shape((2, 3, 4)) == "(2,3,4)"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "A + B",
+            "column 1: shape mismatch in A + B: (2,3) + (3,2): element-wise, the rows: 2 vs 3; "
+            "columns: 3 vs 2 (each pair must be equal, or one of them 1). Did you mean A + B.T?",
+        ),
+        (
+            "v + M",
+            "column 1: shape mismatch in v + M: (3,) + (3,4): element-wise, the columns: 3 vs 4 "
+            "(each pair must be equal, or one of them 1). Did you mean reshape(v, (3, 1)) + M?",
+        ),
+        (
+            "M - v",
+            "column 1: shape mismatch in M - v: (3,4) - (3,): element-wise, the columns: 4 vs 3 "
+            "(each pair must be equal, or one of them 1). Did you mean M - reshape(v, (3, 1))?",
+        ),
+        (
+            "2 * (A * F)",
+            "column 6: shape mismatch in A * F: (2,3) * (4,5): element-wise, the rows: 2 vs 4; "
+            "columns: 3 vs 5 (each pair must be equal, or one of them 1)",
+        ),
+        (
+            "S / ones((2, 5, 4))",
+            "column 1: shape mismatch in S / ones((2, 5, 4)): (2,3,4) / (2,5,4): element-wise, "
+            "the dimension 2: 3 vs 5 (each pair must be equal, or one of them 1)",
+        ),
+        (
+            "ones(5) + v",
+            "column 1: shape mismatch in ones(5) + v: (5,) + (3,): element-wise, the dimension 1: "
+            "5 vs 3 (each pair must be equal, or one of them 1)",
+        ),
+        (
+            "maximum(A, B)",
+            "column 1: shape mismatch in maximum(A, B): maximum((2,3), (3,2)): element-wise, the "
+            "rows: 2 vs 3; columns: 3 vs 2 (each pair must be equal, or one of them 1). "
+            "Did you mean maximum(A, B.T)?",
+        ),
+    ],
+)
+def test_an_element_wise_mismatch_names_the_dimensions_and_the_fix(
+    source: str, expected: str
+) -> None:
+    """Which dimensions disagree, by name, and the transpose or reshape that would fit."""
+    assert message(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "A @ C",
+            "column 1: shape mismatch in A @ C: (2,3) @ (2,4): A has 3 columns but C has 2 rows "
+            "(the inner dimensions must be equal). Did you mean A.T @ C? "
+            "That is (3,2) @ (2,4) -> (3,4)",
+        ),
+        (
+            "A @ D",
+            "column 1: shape mismatch in A @ D: (2,3) @ (4,3): A has 3 columns but D has 4 rows "
+            "(the inner dimensions must be equal). Did you mean A @ D.T? "
+            "That is (2,3) @ (3,4) -> (2,4)",
+        ),
+        (
+            "A @ E",
+            "column 1: shape mismatch in A @ E: (2,3) @ (4,2): A has 3 columns but E has 4 rows "
+            "(the inner dimensions must be equal). Did you mean E @ A? "
+            "That is (4,2) @ (2,3) -> (4,3)",
+        ),
+        (
+            "A @ F",
+            "column 1: shape mismatch in A @ F: (2,3) @ (4,5): A has 3 columns but F has 4 rows "
+            "(the inner dimensions must be equal)",
+        ),
+        (
+            "-A @ C",
+            "column 1: shape mismatch in -A @ C: (2,3) @ (2,4): -A has 3 columns but C has 2 rows "
+            "(the inner dimensions must be equal). Did you mean (-A).T @ C? "
+            "That is (3,2) @ (2,4) -> (3,4)",
+        ),
+        (
+            "A.T.T @ C",
+            "column 1: shape mismatch in A.T.T @ C: (2,3) @ (2,4): A.T.T has 3 columns but C has "
+            "2 rows (the inner dimensions must be equal). Did you mean A.T @ C? "
+            "That is (3,2) @ (2,4) -> (3,4)",
+        ),
+        (
+            "v @ ones(4)",
+            "column 1: shape mismatch in v @ ones(4): (3,) @ (4,): the last dimension of v (3) "
+            "must equal the length of ones(4) (4)",
+        ),
+        (
+            "ones(4) @ B",
+            "column 1: shape mismatch in ones(4) @ B: (4,) @ (3,2): the last dimension of "
+            "ones(4) (4) must equal the second-to-last dimension of B (3)",
+        ),
+        (
+            "S @ T",
+            "column 1: shape mismatch in S @ T: (2,3,4) @ (3,4,5): the leading (stacked) "
+            "dimensions do not broadcast ((2,) @ (3,): element-wise, the dimension 1: 2 vs 3 "
+            "(each pair must be equal, or one of them 1))",
+        ),
+        (
+            "2 @ A",
+            "column 1: shape mismatch in 2 @ A: 2 is a single number, and @ multiplies arrays; "
+            "use * to multiply by a number",
+        ),
+        (
+            "A @ 3",
+            "column 1: shape mismatch in A @ 3: 3 is a single number, and @ multiplies arrays; "
+            "use * to multiply by a number",
+        ),
+        (
+            "dot(A, C)",
+            "column 1: shape mismatch in dot(A, C): (2,3) dot (2,4): A has 3 columns but C has "
+            "2 rows (the inner dimensions must be equal). Did you mean A.T @ C? "
+            "That is (3,2) @ (2,4) -> (3,4)",
+        ),
+        (
+            "dot(S, A)",
+            "column 1: shape mismatch in dot(S, A): dot works on vectors and matrices here; "
+            "use @ for stacks of matrices",
+        ),
+        (
+            "dot(A, S)",
+            "column 1: shape mismatch in dot(A, S): dot works on vectors and matrices here; "
+            "use @ for stacks of matrices",
+        ),
+    ],
+)
+def test_a_product_that_does_not_fit_is_explained_with_the_fix(source: str, expected: str) -> None:
+    """The inner dimensions by name, and the one transpose or swap that makes it fit."""
+    assert message(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "shape"),
+    [
+        ("v @ v", ()),
+        ("A @ v", (2,)),
+        ("v @ B", (2,)),
+        ("S @ ones((4, 2))", (2, 3, 2)),
+        ("ones((5, 1, 2, 3)) @ ones((4, 3, 6))", (5, 4, 2, 6)),
+        ("dot(3, A)", (2, 3)),
+        ("dot(A, 3)", (2, 3)),
+        ("dot(v, v)", ()),
+        ("outer(A, v)", (6, 3)),
+    ],
+)
+def test_products_of_vectors_and_stacks_have_numpys_shapes(source: str, shape: tuple) -> None:
+    """A vector drops its axis from the result; stacked dimensions broadcast."""
+    trace = evaluate(source, matrices())
+    assert trace.shape == shape
+
+
+def test_stacked_products_count_every_pair_of_the_stack() -> None:
+    """(1000,1,1,k) @ (1000,k,1) is a million products, so a budget refuses it."""
+    names = Environment()
+    names.define("P", np.ones((1000, 1, 1, 30)))
+    names.define("Q", np.ones((1000, 30, 1)))
+    with pytest.raises(ExpressionError) as caught:
+        evaluate("P @ Q", names)
+    assert str(caught.value) == (
+        "column 1: this needs 30,000,000 multiply-adds; the limit is 20,000,000 "
+        "(most of it is P @ Q: 30,000,000)"
+    )
+    assert plan_cost("P @ Q", {"P": (10, 1, 1, 3), "Q": (10, 3, 1)}) == (300, 800)
+    assert plan_cost("a @ b", {"a": (3,), "b": (3,)}) == (3, 8)
+    assert plan_cost("dot(a, 2)", {"a": (3,)}) == (3, 24)
+
+
+# -- steps as text -------------------------------------------------------------
+
+
+def test_every_kind_of_step_prints_its_shapes_in_the_articles_style() -> None:
+    """The trace a learner reads: each operation with its operands' and result's shapes."""
+    names = Environment()
+    run_block("X = ones((4, 3))\nW = ones((3, 2))\nV = ones((2, 1))\nb = ones((1, 2))", names)
+    lines = {
+        source: evaluate(source, names).lines()
+        for source in (
+            "X @ W @ V",
+            "X @ W + b",
+            "-X",
+            "X**2",
+            "X ** 0.5",
+            "X.T",
+            "tanh(X)",
+            "maximum(X, 2)",
+            "einsum('ij,jk->ik', X, W)",
+            "ones((2, 2))",
+            "2 * X",
+        )
+    }
+    assert lines["X @ W @ V"] == [
+        "X @ W       (4,3) @ (3,2) -> (4,2)",
+        "X @ W @ V   (4,3)(3,2)(2,1) -> (4,1)",
+    ]
+    assert lines["X @ W + b"] == [
+        "X @ W       (4,3) @ (3,2) -> (4,2)",
+        "X @ W + b   (4,2) + (1,2) -> (4,2)   broadcast (1,2) -> (4,2)",
+    ]
+    assert lines["-X"] == ["-X   -(4,3) -> (4,3)"]
+    assert lines["X**2"] == ["X**2   (4,3)**2 -> (4,3)"]
+    assert lines["X ** 0.5"] == ["X ** 0.5   (4,3)**0.5 -> (4,3)"]
+    assert lines["X.T"] == ["X.T   (4,3).T -> (3,4)"]
+    assert lines["tanh(X)"] == ["tanh(X)   tanh (4,3) -> (4,3)"]
+    assert lines["maximum(X, 2)"] == ["maximum(X, 2)   maximum (4,3), () -> (4,3)"]
+    assert lines["einsum('ij,jk->ik', X, W)"] == [
+        "einsum('ij,jk->ik', X, W)   (4,3),(3,2) -> (4,2)"
+    ]
+    assert lines["ones((2, 2))"] == ["ones((2, 2))   ones -> (2,2)"]
+    assert lines["2 * X"] == ["2 * X   () * (4,3) -> (4,3)"]
+
+
+def test_a_product_chain_is_summarised_only_for_a_product() -> None:
+    """``chain()`` gives the article's one-line summary of a product, and nothing else."""
+    names = Environment()
+    run_block("X = ones((4, 3))\nW = ones((3, 2))\nV = ones((2, 1))", names)
+    assert evaluate("X @ W @ V", names).chain() == "X @ W @ V   (4,3)(3,2)(2,1) -> (4,1)"
+    assert evaluate("X @ W", names).chain() == "X @ W   (4,3)(3,2) -> (4,2)"
+    assert evaluate("(X @ W).T", names).chain() is None
+    assert evaluate("X", names).chain() is None
+
+
+def test_long_sources_are_not_padded_to_line_the_shapes_up() -> None:
+    """Sources up to 40 characters align; a longer one does not push the others right."""
+    names = Environment()
+    first, second = "Weights_of_layer_1", "Weights_of_layer_22"
+    run_block(f"{first} = ones((2, 2))\n{second} = ones((2, 2))", names)
+    forty = f"{first} + {second}"
+    assert len(forty) == 40
+    lines = evaluate(f"tanh({forty}) * ones((2, 2))", names).lines()
+    assert lines == [
+        f"{forty}   (2,2) + (2,2) -> (2,2)",
+        f"tanh({forty})   tanh (2,2) -> (2,2)",
+        f"{'ones((2, 2))':40}   ones -> (2,2)",
+        f"tanh({forty}) * ones((2, 2))   (2,2) * (2,2) -> (2,2)",
+    ]
+
+
+# -- the raw text and the whitelist --------------------------------------------
+
+#: Input a learner types or pastes, and the exact refusal (kind, message).
+REFUSALS = [
+    (
+        "Х + 1",
+        "syntax",
+        "column 1: 'Х' (CYRILLIC CAPITAL LETTER HA) looks like the ASCII 'X' "
+        "but is a different character; retype it as 'X'",
+    ),
+    (
+        "ｘ",
+        "syntax",
+        "column 1: 'ｘ' (FULLWIDTH LATIN SMALL LETTER X) looks like the ASCII 'x' "
+        "but is a different character; retype it as 'x'",
+    ),
+    ("X²", "syntax", "column 2: '²' (SUPERSCRIPT TWO) is a superscript; write a power as **2"),
+    (
+        "X × X",
+        "syntax",
+        "column 3: '×' (MULTIPLICATION SIGN) is not part of the language; "
+        "type * for an element-wise product or @ for a matrix product",
+    ),
+    (
+        "X\u200b",
+        "syntax",
+        "column 2: the text contains an invisible character, ZERO WIDTH SPACE (U+200B); delete it",
+    ),
+    (
+        "X\u00a0+ 1",
+        "syntax",
+        "column 2: NO-BREAK SPACE cannot be used: expressions are written in plain ASCII",
+    ),
+    (
+        "X é",
+        "syntax",
+        "column 3: 'é' (LATIN SMALL LETTER E WITH ACUTE) cannot be used: "
+        "expressions are written in plain ASCII",
+    ),
+    (
+        "X\x01",
+        "syntax",
+        "column 2: the text contains the control character U+0001, which cannot be typed here",
+    ),
+    (
+        "X\x7f",
+        "syntax",
+        "column 2: the text contains the control character U+007F, which cannot be typed here",
+    ),
+    (
+        "X\x00",
+        "syntax",
+        "column 2: the text contains a NUL character (code 0), which cannot "
+        "be part of an expression",
+    ),
+    ("X\nX", "syntax", "column 2: an expression is one line; this text has a line break in it"),
+    ("(" * 21 + "X" + ")" * 21, "limit", "column 21: brackets are nested more than 20 deep"),
+    ("[" * 21 + "1" + "]" * 21, "limit", "column 21: brackets are nested more than 20 deep"),
+    ("1 + " + "-" * 39 + "X", "limit", "column 3: more than 40 signs in a row"),
+    ("- " * 40 + "X", "limit", "column 1: more than 40 signs in a row"),
+    ("X" * 1001, "limit", "the expression is 1,001 characters long; the limit is 1,000"),
+    ("", "syntax", "the expression is empty"),
+    ("X % 2", "forbidden", "column 1: the % operator is not part of the language"),
+    ("X // 2", "forbidden", "column 1: the // operator is not part of the language"),
+    (
+        "X ^ 2",
+        "forbidden",
+        "column 1: the ^ operator (for a power, write **) is not part of the language",
+    ),
+    ("1 + ~X", "forbidden", "column 5: the ~ operator is not part of the language"),
+    ("not X", "forbidden", "column 1: 'not' is not part of the language"),
+    ("X[0]", "forbidden", "column 2: indexing with [...] is not part of the language"),
+    ("(X + X)[0]", "forbidden", "column 8: indexing with [...] is not part of the language"),
+    ("((X)) [0]", "forbidden", "column 7: indexing with [...] is not part of the language"),
+    ("X < 1", "forbidden", "column 1: a comparison is not part of the language"),
+    ("'a'", "forbidden", "column 1: text in quotes is not part of the language"),
+    ("b'a'", "forbidden", "column 1: text in quotes is not part of the language"),
+    ("1j", "forbidden", "column 1: complex numbers are not part of the language"),
+    ("True", "forbidden", "column 1: True is not part of the language"),
+    ("None", "forbidden", "column 1: None is not part of the language"),
+    ("...", "forbidden", "column 1: Ellipsis is not part of the language"),
+    ("X + 10**16", "limit", "column 9: the exponent 16 is too large; at most 10 either way"),
+    ("1e16", "limit", "column 1: the number 1e16 is too large"),
+    ("-1e16", "limit", "column 2: the number 1e16 is too large"),
+    ("10000000000000001", "limit", "column 1: the number 10000000000000001 is too large"),
+    ("1e400", "limit", "column 1: the number 1e400 is not finite"),
+    (
+        "X.shape",
+        "forbidden",
+        "column 2: the attribute .shape is not part of the language; the "
+        "only attribute is .T (transpose); write shape(X)",
+    ),
+    (
+        "X.foo",
+        "forbidden",
+        "column 2: the attribute .foo is not part of the language; the only "
+        "attribute is .T (transpose)",
+    ),
+    (
+        "2 * X.sum()",
+        "forbidden",
+        "column 6: calling the method .sum() is not part of the "
+        "language; write sum(X) or sum(X, 0)",
+    ),
+    ("X.foo()", "forbidden", "column 2: calling the method .foo() is not part of the language"),
+    ("Y.foo()", "forbidden", "column 2: calling the method .foo() is not part of the language"),
+    ("_Y.foo()", "forbidden", "column 1: names starting with _ (_Y) are not allowed"),
+    ("np.dot", "forbidden", "column 1: np.dot is a function; call it, as in np.dot(X)"),
+    ("np.__dict__", "forbidden", "column 1: the attribute .__dict__ is not part of the language"),
+    (
+        "np.__dict__(X)",
+        "forbidden",
+        "column 1: the attribute .__dict__ is not part of the language",
+    ),
+    (
+        "sum(X, axis=0)",
+        "forbidden",
+        "column 8: keyword argument axis= is not part of the "
+        "language; arguments are positional only; write sum(X, 0)",
+    ),
+    (
+        "sum(X, keepdims=1)",
+        "forbidden",
+        "column 8: keyword argument keepdims= is not part of "
+        "the language; arguments are positional only",
+    ),
+    (
+        "sum(X, **{})",
+        "forbidden",
+        "column 8: keyword argument ** is not part of the language; arguments are positional only",
+    ),
+    ("_X", "forbidden", "column 1: names starting with _ (_X) are not allowed"),
+    ("_f(X)", "forbidden", "column 1: names starting with _ (_f) are not allowed"),
+    (
+        "np",
+        "forbidden",
+        "column 1: np on its own is not a value; call a function, like np.dot(X, W1)",
+    ),
+    (
+        "X ** X",
+        "forbidden",
+        "column 6: the exponent of ** must be a number written out, like 2, 3, -1 or 0.5 (not X)",
+    ),
+    ("X ** -11", "limit", "column 6: the exponent -11 is too large; at most 10 either way"),
+    (
+        "X ** (1/0)",
+        "forbidden",
+        "column 7: the exponent of ** must be a number written out, like 2, 3, -1 or 0.5 (not 1/0)",
+    ),
+    (
+        "X ** (1.5/2)",
+        "forbidden",
+        "column 7: the exponent of ** must be a number written out, "
+        "like 2, 3, -1 or 0.5 (not 1.5/2)",
+    ),
+    (
+        "X ** (3/1.5)",
+        "forbidden",
+        "column 7: the exponent of ** must be a number written out, "
+        "like 2, 3, -1 or 0.5 (not 3/1.5)",
+    ),
+    (
+        "X ** (X/2)",
+        "forbidden",
+        "column 7: the exponent of ** must be a number written out, like 2, 3, -1 or 0.5 (not X/2)",
+    ),
+    (
+        "X ** (2/X)",
+        "forbidden",
+        "column 7: the exponent of ** must be a number written out, like 2, 3, -1 or 0.5 (not 2/X)",
+    ),
+    (
+        "X ** (2*2)",
+        "forbidden",
+        "column 7: the exponent of ** must be a number written out, like 2, 3, -1 or 0.5 (not 2*2)",
+    ),
+    ("power(X, 11)", "limit", "column 10: the exponent 11 is too large; at most 10 either way"),
+    (
+        "power(X, X)",
+        "forbidden",
+        "column 10: the exponent of power must be a number written "
+        "out, like 2, 3, -1 or 0.5 (not X)",
+    ),
+    ("X +", "syntax", "column 4: the expression ends too soon; something is missing at the end"),
+    ("X )", "syntax", "column 3: this is not a valid expression (unmatched ')')"),
+    ("1 2", "syntax", "column 3: this is not a valid expression here"),
+    (
+        "(X)(1)",
+        "unknown-name",
+        "column 2: unknown function X. The functions are: " + ", ".join(sorted(BUILTINS)),
+    ),
+    (
+        "[X, X]",
+        "forbidden",
+        "column 1: [X, X]: a list or tuple can only be an argument of array, "
+        "reshape, ones, zeros, randint or uniform",
+    ),
+    ("tanh", "unknown-name", "column 1: tanh is a function; call it, as in tanh(X)"),
+    ("x", "unknown-name", "column 1: unknown name x. Did you mean X? The names defined here are X"),
+    ("Q", "unknown-name", "column 1: unknown name Q. The names defined here are X"),
+    (
+        "tanhh(X)",
+        "unknown-name",
+        "column 1: unknown function tanhh. Did you mean tanh? The "
+        "functions are: " + ", ".join(sorted(BUILTINS)),
+    ),
+    ("(lambda: 1)()", "forbidden", "column 2: only named functions can be called, not lambda"),
+    ("X(1)(2)", "forbidden", "column 1: only named functions can be called, not an expression"),
+]
+
+
+@pytest.mark.parametrize(("source", "kind", "expected"), REFUSALS)
+def test_refused_input_says_what_is_wrong_and_where(source: str, kind: str, expected: str) -> None:
+    """Every refusal: its kind (exit status), its words and the column it points at."""
+    names = Environment()
+    names.define("X", np.ones((2, 2)))
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, names)
+    assert (caught.value.kind, str(caught.value)) == (kind, expected)
+
+
+def test_numpy_spellings_and_typeset_minus_are_accepted() -> None:
+    """np.pi, np.e, np.random.randn and a pasted minus sign mean what they say."""
+    names = Environment(seed=4)
+    names.define("X", np.full((2, 2), 3.0))
+    assert evaluate("X\u2212X", names).value.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert evaluate("np.pi", names).value == pytest.approx(np.pi)
+    assert evaluate("2 * np.e", names).value == pytest.approx(2 * np.e)
+    assert evaluate("numpy.tanh(0)", names).value == 0.0
+    drawn = evaluate("np.random.randn(2, 3)", names).value
+    assert drawn.shape == (2, 3)
+    assert np.array_equal(drawn, np.random.default_rng(4).standard_normal((2, 3)))
+    assert evaluate("-" * 38 + "X", names).value.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    assert evaluate("+X", names).value.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    assert evaluate("-(2)", names).value == -2.0
+    assert evaluate("X ** (1/2)", names).value[0, 0] == pytest.approx(np.sqrt(3))
+    assert evaluate("X ** -1", names).value[0, 0] == pytest.approx(1 / 3)
+    assert evaluate("1e15", names).value == 1e15
+    assert evaluate("-1000000000000000", names).value == -1e15
+    nested = "(" * 20 + "X" + ")" * 20
+    assert evaluate(nested, names).shape == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("np.foo(X)", "np.foo"),
+        ("np.foo", "np.foo"),
+        ("np.random.foo(2)", "np.random.foo"),
+        ("np.linalg.norm(X)", "np.linalg.norm"),
+        ("np.random.tanh(X)", "np.random.tanh"),
+        ("np.tanh.x(X)", "np.tanh.x"),
+    ],
+)
+def test_a_numpy_function_the_language_lacks_is_named_with_the_list(
+    source: str, expected: str
+) -> None:
+    """Only the built-ins exist behind np.; the message lists them."""
+    names = Environment()
+    names.define("X", np.ones((2, 2)))
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, names)
+    assert caught.value.kind == "unknown-name"
+    assert str(caught.value) == (
+        f"column 1: {expected} is not available: only these NumPy functions are, each also "
+        f"without np.: {', '.join(sorted(BUILTINS))}"
+    )
