@@ -13,14 +13,19 @@ import pytest
 
 from tutor.core.expression import (
     BUILTINS,
+    Budget,
+    Cancelled,
     Environment,
     ExpressionError,
     evaluate,
+    format_bytes,
     format_shape,
+    format_work,
     parse_shape,
     plan_cost,
     run_block,
 )
+from tutor.core.expression import budget as budget_module
 
 
 def env() -> Environment:
@@ -649,3 +654,313 @@ def test_a_numpy_function_the_language_lacks_is_named_with_the_list(
         f"column 1: {expected} is not available: only these NumPy functions are, each also "
         f"without np.: {', '.join(sorted(BUILTINS))}"
     )
+
+
+# -- blocks, names and budgets -------------------------------------------------
+
+
+def results_of(block: str) -> list[tuple]:
+    """What each statement of a block did: (line, text, target, value or None)."""
+    return [
+        (
+            result.line,
+            result.text,
+            result.target,
+            None if result.trace is None else result.trace.value.tolist(),
+        )
+        for result in run_block(block, Environment(seed=2), first_line=10)
+    ]
+
+
+def test_a_block_runs_statements_in_order_and_numbers_their_lines() -> None:
+    """Lines count from first_line, blank and comment-only lines are skipped, CRLF is read."""
+    assert results_of("A = 1  # note\r\n\n   \n# only a comment\nA + 1\ng() = 2\ng()") == [
+        (10, "A = 1", "A", 1.0),
+        (14, "A + 1", None, 2.0),
+        (15, "g() = 2", "g", None),
+        (16, "g()", None, 2.0),
+    ]
+    assert results_of("h(x) = tanh(x)\nk(x, y) = h(x) * y\nk(1, 2)")[-1] == (
+        12,
+        "k(1, 2)",
+        None,
+        pytest.approx(2 * np.tanh(1)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("block", "kind", "expected", "line"),
+    [
+        ("f(x,) = x", "syntax", "column 3: a parameter of f is missing", 10),
+        ("f( , x) = x", "syntax", "column 3: a parameter of f is missing", 10),
+        ("f(x, x) = x", "syntax", "column 3: f names a parameter twice", 10),
+        ("f(a,b,c,d,e,g,h,i,j) = a", "limit", "column 3: f has more than 8 parameters", 10),
+        (
+            "f(_x) = 1",
+            "forbidden",
+            "column 3: '_x' cannot be defined: a name is ASCII letters, digits and _, "
+            "starting with a letter",
+            10,
+        ),
+        (
+            "f(x) = f(x)",
+            "forbidden",
+            "column 8: f calls itself; a function here cannot be recursive",
+            10,
+        ),
+        (
+            "X = 1\nf(x) = x + zz",
+            "unknown-name",
+            "column 12: unknown name zz in the body of f. It can use its parameters and the "
+            "names defined so far: X, x",
+            11,
+        ),
+        (
+            "A[0] = 1",
+            "syntax",
+            "column 6: only a plain name can be assigned to, as in A = X @ W1 (or define "
+            "f(x) = x**2)",
+            10,
+        ),
+        ("for = 1", "forbidden", "column 1: for is reserved and cannot be defined", 10),
+        ("  np = 1", "forbidden", "column 3: np is reserved and cannot be defined", 10),
+        ("if(x) = 1", "forbidden", "column 1: if is reserved and cannot be defined", 10),
+        (
+            "A = ones((2,2))\n\n  \nB = A @ Q",
+            "unknown-name",
+            "column 9: unknown name Q. The names defined here are A",
+            13,
+        ),
+    ],
+)
+def test_a_bad_statement_is_reported_at_its_line_and_column(
+    block: str, kind: str, expected: str, line: int
+) -> None:
+    """``path:line:`` comes from error.line; the column points into that line."""
+    with pytest.raises(ExpressionError) as caught:
+        run_block(block, Environment(), first_line=10)
+    error = caught.value
+    assert (error.kind, str(error), error.line) == (kind, expected, line)
+    assert error.source == block.split("\n")[line - 10]
+
+
+def test_a_function_defined_with_no_parameters_takes_none() -> None:
+    """``g() = 2`` is called as ``g()``; ``g(1)`` is refused with its usage."""
+    names = Environment()
+    run_block("g() = 2", names)
+    assert names.functions["g"].params == ()
+    with pytest.raises(ExpressionError) as caught:
+        evaluate("g(1)", names)
+    assert str(caught.value) == "column 1: g takes 0 arguments, not 1: write g()"
+
+
+def test_a_function_may_call_numpys_function_of_its_own_name() -> None:
+    """``tanh(x) = np.tanh(x)`` is not recursion: np. names the built-in."""
+    names = Environment()
+    run_block("tanh(x) = 2 * np.tanh(x)", names)
+    assert evaluate("tanh(1)", names).value == pytest.approx(2 * np.tanh(1))
+
+
+def test_a_block_over_its_limits_is_refused_whole() -> None:
+    """A block of more than 20,000 characters or 300 lines runs no statement at all."""
+    names = Environment()
+    with pytest.raises(ExpressionError) as long:
+        run_block("A = 1\n" + "#" * 19_995, names)
+    assert str(long.value) == "the block is 20,001 characters long; the limit is 20,000"
+    with pytest.raises(ExpressionError) as tall:
+        run_block("A = 1" + "\n" * 300, names)
+    assert str(tall.value) == "the block has 301 lines; the limit is 300"
+    assert names.names() == []
+    run_block("A = 1" + "\n" * 299, names)
+    run_block("A = 1\n" + "#" * 19_994, names)
+    assert names.names() == ["A"]
+
+
+def test_storing_past_the_names_byte_cap_points_at_the_target() -> None:
+    """A statement whose result cannot be kept says so at the assigned name."""
+    names = Environment(max_bytes=100)
+    with pytest.raises(ExpressionError) as caught:
+        run_block("x = 1\n  big = ones(13)", names)
+    assert caught.value.kind == "limit"
+    assert caught.value.column == 3
+    assert caught.value.line == 2
+    assert str(caught.value).startswith("column 3: storing big (104 bytes) makes the names")
+
+
+def test_an_environment_holds_read_only_float_copies_within_its_caps() -> None:
+    """Values are copied and frozen; names, bytes, sizes and finiteness are capped."""
+    original = np.array([[1, 2]])
+    names = Environment(max_names=2, max_bytes=100)
+    names.define("a", original)
+    original[0, 0] = 9
+    assert names.values["a"].tolist() == [[1.0, 2.0]]
+    assert names.values["a"].dtype == np.float64
+    assert not names.values["a"].flags.writeable
+    names.define("b", 2)
+    with pytest.raises(ExpressionError) as third:
+        names.define("c", 3)
+    assert str(third.value) == (
+        "c would be name number 3 here; the limit is 2 (assign to a name already defined to "
+        "replace its value)"
+    )
+    names.define("a", np.zeros(11))  # replacing frees the old value's bytes
+    with pytest.raises(ExpressionError) as heavy:
+        names.define("b", np.zeros(2))
+    assert str(heavy.value) == (
+        "storing b (16 bytes) makes the names here hold 104 bytes; the limit is 100 bytes "
+        "(assign to a name already defined to replace its value)"
+    )
+    names.define("b", np.zeros((0, 3)))  # holding nothing never passes the cap
+    names.define("b", np.zeros(1))  # 88 + 8 bytes fit
+    assert names.held_bytes == 96
+    assert repr(names) == "Environment(a, b)"
+
+
+def test_a_function_replaces_a_value_of_the_same_name_and_back() -> None:
+    """A name is a value or a function, never both."""
+    names = Environment()
+    names.define("f", 1.0)
+    run_block("f(x) = x", names)
+    assert "f" not in names.values and names.names() == ["f"]
+    names.define("f", 2.0)
+    assert "f" not in names.functions and float(names.values["f"]) == 2.0
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "expected"),
+    [
+        (np.inf, "math", "Z holds a value that is not finite (inf or nan)"),
+        ([1.0, np.nan], "math", "Z holds a value that is not finite (inf or nan)"),
+        (np.zeros(1_000_001), "limit", "Z has 1,000,001 numbers; the limit is 1,000,000"),
+    ],
+)
+def test_a_value_that_cannot_be_held_is_refused(value: object, kind: str, expected: str) -> None:
+    """Infinite, undefined or oversized values never enter an environment."""
+    with pytest.raises(ExpressionError) as caught:
+        Environment().define("Z", value)
+    assert (caught.value.kind, str(caught.value)) == (kind, expected)
+
+
+@pytest.mark.parametrize("value", ["abc", b"ab", 1j, np.array([1j]), [1, "a"], object()])
+def test_a_value_that_is_not_real_numbers_is_a_type_error(value: object) -> None:
+    """Text, complex numbers and objects are a programming error, not a learner's."""
+    with pytest.raises(TypeError, match="^Z must be a real number or an array of them$"):
+        Environment().define("Z", value)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("1a", "'1a' cannot be defined"),
+        ("a-b", "'a-b' cannot be defined"),
+        ("a\n", "'a\\n' cannot be defined"),
+        ("", "'' cannot be defined"),
+        (5, "5 cannot be defined"),
+        ("if", "if is reserved and cannot be defined"),
+        ("numpy", "numpy is reserved and cannot be defined"),
+    ],
+)
+def test_names_that_cannot_be_defined(name: object, expected: str) -> None:
+    """Letters first, then letters, digits and _; no keyword, no np/numpy."""
+    with pytest.raises(ExpressionError) as caught:
+        Environment().define(name, 1.0)  # type: ignore[arg-type]
+    assert caught.value.kind == "forbidden"
+    assert str(caught.value).startswith(expected)
+    Environment().define("a_1B", 1.0)
+
+
+def test_a_copy_draws_the_same_numbers_and_then_goes_its_own_way() -> None:
+    """A proof's probe copies the environment: its draws repeat the original's."""
+    names = Environment(seed=11)
+    run_block("X = randn(2, 2)", names)
+    twin = names.copy()
+    assert np.array_equal(evaluate("randn(3)", twin).value, evaluate("randn(3)", names).value)
+    twin.define("Y", 1.0)
+    assert "Y" not in names.values
+    assert twin.max_names == names.max_names and twin.max_bytes == names.max_bytes
+    fresh = Environment(seed=11).copy()  # nothing drawn yet: the copy starts at the seed
+    assert np.array_equal(
+        evaluate("randn(2)", fresh).value, np.random.default_rng(11).standard_normal(2)
+    )
+    unseeded = Environment(seed=None)
+    unseeded_twin = unseeded.copy()
+    assert np.array_equal(
+        evaluate("rand(4)", unseeded).value, evaluate("rand(4)", unseeded_twin).value
+    )
+
+
+def test_sizes_and_counts_are_said_the_way_a_person_says_them() -> None:
+    """Decimal units, one decimal under ten, none from ten up; huge counts in powers of ten."""
+    assert [format_bytes(n) for n in (0, 999, 1000, 9_500, 10_000, 10**6, 9.5e6, 12e9)] == [
+        "0 bytes",
+        "999 bytes",
+        "1.0 KB",
+        "9.5 KB",
+        "10 KB",
+        "1.0 MB",
+        "9.5 MB",
+        "12 GB",
+    ]
+    assert [format_work(n) for n in (0, 1234, 1e12 - 1, 1e12, 3.4e15)] == [
+        "0",
+        "1,234",
+        "999,999,999,999",
+        "1.0e+12",
+        "3.4e+15",
+    ]
+
+
+def test_a_budget_names_what_ran_out_and_where() -> None:
+    """Bytes or multiply-adds past a limit, in this budget or a parent, name both."""
+    own = Budget(max_bytes=100, max_work=10, max_seconds=None)
+    own.charge(100, 10, "X @ W")  # exactly at the limits
+    with pytest.raises(ExpressionError) as bytes_out:
+        own.charge(1, 0, "X @ W")
+    assert str(bytes_out.value) == (
+        "this needs more than 101 bytes of arrays at X @ W; the limit is 100 bytes"
+    )
+    assert bytes_out.value.kind == "limit"
+    lesson = Budget("the lesson", max_bytes=None, max_work=10)
+    plot = lesson.open("this plot", max_work=100)
+    with pytest.raises(ExpressionError) as work_out:
+        plot.charge(0, 11)
+    assert str(work_out.value) == "the lesson needs more than 11 multiply-adds; the limit is 10"
+    assert (plot.work, lesson.work) == (11, 11)
+
+
+def test_time_spent_in_finished_units_counts_against_the_parent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A lesson's seconds add up over its blocks; the next check past the limit stops."""
+    clock = {"now": 100.0}
+    monkeypatch.setattr(budget_module.time, "monotonic", lambda: clock["now"])
+    lesson = Budget("the lesson's blocks and plots", max_seconds=0.5)
+    block = lesson.open()
+    clock["now"] += 0.4
+    block.close()
+    assert lesson.seconds == pytest.approx(0.4)
+    second = lesson.open()
+    clock["now"] += 0.1  # 0.4 + 0.1: at the limit, not past it
+    second.check()
+    clock["now"] += 0.05
+    with pytest.raises(ExpressionError) as caught:
+        second.check()
+    assert str(caught.value) == "the lesson's blocks and plots takes longer than 0.5 s, the limit"
+    alone = Budget(max_seconds=1.0)
+    clock["now"] += 1.5
+    with pytest.raises(ExpressionError, match="^this takes longer than 1 s, the limit$"):
+        alone.check()
+
+
+def test_a_child_inherits_its_parents_cancel_flag() -> None:
+    """A scratchpad's cancel flag stops every evaluation opened under it."""
+    stop = {"now": False}
+    parent = Budget(cancelled=lambda: stop["now"])
+    child = parent.open()
+    child.check()
+    stop["now"] = True
+    with pytest.raises(Cancelled):
+        child.check()
+    with pytest.raises(Cancelled):
+        child.charge(0, 0)
+    assert Budget(parent=Budget()).cancelled is None

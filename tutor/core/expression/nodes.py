@@ -112,30 +112,6 @@ def transposed_text(node: Node) -> str:
     return f"{node.text}.T" if is_atomic(node) else f"({node.text}).T"
 
 
-def names_in(node: Node) -> set[str]:
-    """Every name the tree reads (not the functions it calls)."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Name):
-            found.add(current.id)
-        stack.extend(children(current))
-    return found
-
-
-def calls_in(node: Node) -> set[str]:
-    """Every function name the tree calls."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Call):
-            found.add(current.name)
-        stack.extend(children(current))
-    return found
-
-
 def children(node: Node) -> tuple[Node, ...]:
     """The direct sub-nodes, in source order."""
     if isinstance(node, Binary):
