@@ -964,3 +964,300 @@ def test_a_child_inherits_its_parents_cancel_flag() -> None:
     with pytest.raises(Cancelled):
         child.charge(0, 0)
     assert Budget(parent=Budget()).cancelled is None
+
+
+# -- the built-in functions ----------------------------------------------------
+
+
+def numbers() -> Environment:
+    """X has negative entries, so relu, step, abs and log can each be told apart."""
+    names = Environment(seed=3)
+    run_block("X = array([[1, -2], [3, -4]])\nv = array([1, 2, 3])\nn = 2", names)
+    names.define("Z", np.zeros((2, 0)))
+    return names
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("relu(X)", [[1.0, 0.0], [3.0, 0.0]]),
+        ("sigmoid(X)", (1 / (1 + np.exp(-np.array([[1.0, -2.0], [3.0, -4.0]])))).tolist()),
+        ("step(X)", [[1.0, 0.0], [1.0, 0.0]]),
+        ("step(0)", 0.0),
+        ("abs(X)", [[1.0, 2.0], [3.0, 4.0]]),
+        ("exp(X) * exp(-X)", [[1.0, 1.0], [1.0, 1.0]]),
+        ("log(exp(X))", [[1.0, -2.0], [3.0, -4.0]]),
+        ("sqrt(X * X)", [[1.0, 2.0], [3.0, 4.0]]),
+        ("tanh(0 * X)", [[0.0, 0.0], [0.0, 0.0]]),
+        ("sum(X)", -2.0),
+        ("sum(X, 0)", [4.0, -6.0]),
+        ("sum(X, 1)", [-1.0, -1.0]),
+        ("sum(X, -1)", [-1.0, -1.0]),
+        ("sum(X, -2)", [4.0, -6.0]),
+        ("mean(X)", -0.5),
+        ("mean(X, 0)", [2.0, -3.0]),
+        ("mean(X, 1)", [-0.5, -0.5]),
+        ("mean(Z, 0)", []),
+        ("sum(Z)", 0.0),
+        ("multiply(X, X)", [[1.0, 4.0], [9.0, 16.0]]),
+        ("maximum(X, 0)", [[1.0, 0.0], [3.0, 0.0]]),
+        ("maximum(-1, X)", [[1.0, -1.0], [3.0, -1.0]]),
+        ("power(X, 2)", [[1.0, 4.0], [9.0, 16.0]]),
+        ("power(X, -1)", [[1.0, -0.5], [1 / 3, -0.25]]),
+        ("outer(v, v)", [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]]),
+        ("dot(X, X)", [[-5.0, 6.0], [-9.0, 10.0]]),
+        ("reshape(v, (3, 1))", [[1.0], [2.0], [3.0]]),
+        ("reshape(X, -1)", [1.0, -2.0, 3.0, -4.0]),
+        ("reshape(X, (n, -1))", [[1.0, -2.0], [3.0, -4.0]]),
+        ("reshape(X.T, (4,))", [1.0, 3.0, -2.0, -4.0]),
+        ("transpose(X)", [[1.0, 3.0], [-2.0, -4.0]]),
+        ("ones(n)", [1.0, 1.0]),
+        ("zeros((1, 3))", [[0.0, 0.0, 0.0]]),
+        ("ones_like(X)", [[1.0, 1.0], [1.0, 1.0]]),
+        ("zeros_like(v)", [0.0, 0.0, 0.0]),
+        ("eye(2)", [[1.0, 0.0], [0.0, 1.0]]),
+        ("ndim(X)", 2.0),
+        ("ndim(v)", 1.0),
+        ("shape(X)", [2.0, 2.0]),
+        ("shape(v)", [3.0]),
+        ("ones(ndim(X) + 1)", [1.0, 1.0, 1.0]),
+        ("ones((n, n + 1))", [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]),
+        ("ones(n * 1.5)", [1.0, 1.0, 1.0]),
+        ("ones(n / 2)", [1.0]),
+        ("ones(n - 1)", [1.0]),
+        ("array([[1, 2], [3, 4.5]])", [[1.0, 2.0], [3.0, 4.5]]),
+        ("array(-2)", -2.0),
+        ("einsum('ij->ji', X)", [[1.0, 3.0], [-2.0, -4.0]]),
+        ("einsum('ii->i', X)", [1.0, -4.0]),
+        ("einsum('ij,jk', X, X)", [[-5.0, 6.0], [-9.0, 10.0]]),
+        ("ones((2, 3)) @ ones(3) + shape(ones((4, 5)))", [7.0, 8.0]),
+    ],
+)
+def test_each_built_in_computes_what_numpy_would(source: str, expected: object) -> None:
+    """Values a learner checks by hand, on inputs where a wrong function shows."""
+    value = evaluate(source, numbers()).value
+    assert value.shape == np.shape(expected)
+    assert np.allclose(value, expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "expected"),
+    [
+        ("mean(Z)", "math", "column 1: mean(Z): the mean of an empty array is undefined"),
+        ("mean(Z, 1)", "math", "column 1: mean(Z, 1): the mean of an empty array is undefined"),
+        (
+            "log(X)",
+            "math",
+            "column 1: log(X) has no real value here (the square root or log of "
+            "a negative number, or 0/0)",
+        ),
+        (
+            "1 + sqrt(X)",
+            "math",
+            "column 5: sqrt(X) has no real value here (the square root or "
+            "log of a negative number, or 0/0)",
+        ),
+        (
+            "exp(1000)",
+            "math",
+            "column 1: exp(1000) overflows: a result is too large for a float (over about 1.8e308)",
+        ),
+        (
+            "2 * exp(v * 300)",
+            "math",
+            "column 5: exp(v * 300) overflows: a result is too large "
+            "for a float (over about 1.8e308)",
+        ),
+        ("X / 0", "math", "column 1: X / 0 divides by zero (or takes the log of 0)"),
+        (
+            "0/0",
+            "math",
+            "column 1: 0/0 has no real value here (the square root or log of a "
+            "negative number, or 0/0)",
+        ),
+        ("ones(2 / 0)", "math", "column 6: 2 / 0 divides by zero (or takes the log of 0)"),
+        (
+            "randint(0.5, 2, 3)",
+            "math",
+            "column 1: randint(0.5, 2, 3): randint needs whole numbers low < high, not 0.5 and 2",
+        ),
+        (
+            "randint(1, 1.5, 3)",
+            "math",
+            "column 1: randint(1, 1.5, 3): randint needs whole numbers low < high, not 1 and 1.5",
+        ),
+        (
+            "randint(2, 2, 3)",
+            "math",
+            "column 1: randint(2, 2, 3): randint needs whole numbers low < high, not 2 and 2",
+        ),
+        (
+            "randint(-2 * 1e15, 0, 3)",
+            "math",
+            "column 1: randint(-2 * 1e15, 0, 3): randint draws "
+            "whole numbers within ±1e+15, not from -2e+15 to 0",
+        ),
+        (
+            "uniform(2, 1, 2)",
+            "math",
+            "column 1: uniform(2, 1, 2): uniform needs low < high, not 2 and 1",
+        ),
+        (
+            "uniform(1, 1, 2)",
+            "math",
+            "column 1: uniform(1, 1, 2): uniform needs low < high, not 1 and 1",
+        ),
+        (
+            "array([[1, 2], [3]])",
+            "shape",
+            "column 7: [[1, 2], [3]]: every row must have the same length",
+        ),
+        (
+            "array([1, X])",
+            "forbidden",
+            "column 11: X must be a number known before computing "
+            "(written out, or a name holding a number)",
+        ),
+        (
+            "randn(v)",
+            "forbidden",
+            "column 7: v must be a number known before computing (written "
+            "out, or a name holding a number)",
+        ),
+        (
+            "sum(X, n)",
+            "shape",
+            "column 1: shape mismatch in sum(X, n): axis 2 is out of range for "
+            "X of shape (2,2) (its axes are 0, 1)",
+        ),
+        (
+            "sum(X, -3)",
+            "shape",
+            "column 1: shape mismatch in sum(X, -3): axis -3 is out of range "
+            "for X of shape (2,2) (its axes are 0, 1)",
+        ),
+        (
+            "mean(v, 1)",
+            "shape",
+            "column 1: shape mismatch in mean(v, 1): axis 1 is out of range "
+            "for v of shape (3,) (its axes are 0)",
+        ),
+        (
+            "sum(2, 0)",
+            "shape",
+            "column 1: shape mismatch in sum(2, 0): axis 0 is out of range "
+            "for 2 of shape () (its axes are none)",
+        ),
+        ("sum(X, 0.5)", "shape", "column 8: 0.5 must be a whole number, not 0.5"),
+        ("ones((2.5, 2))", "shape", "column 7: 2.5 must be a whole number of at least 1, not 2.5"),
+        ("ones((0, 2))", "shape", "column 7: 0 must be a whole number of at least 1, not 0"),
+        ("eye(-1)", "shape", "column 5: -1 must be a whole number of at least 1, not -1"),
+        (
+            "reshape(X, (0, -1))",
+            "shape",
+            "column 13: 0 must be a whole number of at least 1 (or -1), not 0",
+        ),
+        (
+            "reshape(X, (-2, 2))",
+            "shape",
+            "column 13: -2 must be a whole number of at least 1 (or -1), not -2",
+        ),
+        (
+            "reshape(X, (1.5, -1))",
+            "shape",
+            "column 13: 1.5 must be a whole number of at least 1 (or -1), not 1.5",
+        ),
+        (
+            "reshape(X, (3, -1))",
+            "shape",
+            "column 1: shape mismatch in reshape(X, (3, -1)): X has "
+            "4 numbers, which do not fill (3,-1)",
+        ),
+        (
+            "reshape(Z, (-1, 2, -1))",
+            "shape",
+            "column 1: shape mismatch in reshape(Z, (-1, 2, -1)): "
+            "reshape takes at most one -1 in the new shape",
+        ),
+        (
+            "reshape(X, (5,))",
+            "shape",
+            "column 1: shape mismatch in reshape(X, (5,)): X of shape "
+            "(2,2) has 4 numbers, but (5,) holds 5",
+        ),
+        (
+            "reshape(X, (2, 3))",
+            "shape",
+            "column 1: shape mismatch in reshape(X, (2, 3)): X of "
+            "shape (2,2) has 4 numbers, but (2,3) holds 6",
+        ),
+        ("ones((2, 3, 1, 1, 1, 1, 1, 1, 1))", "limit", "column 6: a shape of 9 axes: at most 8"),
+        (
+            "ones((1000, 1001))",
+            "limit",
+            "column 1: ones((1000, 1001)) would make an array of "
+            "shape (1000,1001), 1,001,000 numbers; the limit is 1,000,000",
+        ),
+        (
+            "ones(1000001)",
+            "limit",
+            "column 6: 1000001 is 1,000,001, larger than any array may be (1,000,000 numbers)",
+        ),
+        (
+            "ones(-1000001)",
+            "shape",
+            "column 6: -1000001 must be a whole number of at least 1, not -1e+06",
+        ),
+        (
+            "sum(X, 1000001)",
+            "limit",
+            "column 8: 1000001 is 1,000,001, larger than any array may be (1,000,000 numbers)",
+        ),
+        (
+            "uniform(X, 1, 2)",
+            "shape",
+            "column 9: X must be a single number here, not an array of shape (2,2)",
+        ),
+        (
+            "randint(0, v, 2)",
+            "shape",
+            "column 12: v must be a single number here, not an array of shape (3,)",
+        ),
+        (
+            "randn(2, 2, 2)",
+            "syntax",
+            "column 1: randn takes 1 to 2 arguments, not 3: write randn(r, c)",
+        ),
+        ("tanh()", "syntax", "column 1: tanh takes 1 argument, not 0: write tanh(X)"),
+        ("np.dot(X)", "syntax", "column 1: np.dot takes 2 arguments, not 1: write dot(A, B)"),
+        (
+            "v + (X, X)",
+            "forbidden",
+            "column 5: (X, X): a list or tuple can only be an argument of "
+            "array, reshape, ones, zeros, randint or uniform",
+        ),
+    ],
+)
+def test_a_built_in_refuses_bad_arguments_with_the_reason(
+    source: str, kind: str, expected: str
+) -> None:
+    """Every argument check of the built-ins, by its words and column."""
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, numbers())
+    assert (caught.value.kind, str(caught.value)) == (kind, expected)
+
+
+def test_random_constructors_draw_from_the_environments_generator() -> None:
+    """Same seed, same numbers, in NumPy's own order; ranges and whole numbers hold."""
+    names = Environment(seed=7)
+    reference = np.random.default_rng(7)
+    assert np.array_equal(evaluate("randn(2, 3)", names).value, reference.standard_normal((2, 3)))
+    assert np.array_equal(evaluate("rand(4)", names).value, reference.random((4,)))
+    assert np.array_equal(
+        evaluate("randint(-3, 3, (2, 2))", names).value, reference.integers(-3, 3, (2, 2))
+    )
+    assert np.array_equal(
+        evaluate("uniform(-1, 2, 5)", names).value, reference.uniform(-1.0, 2.0, (5,))
+    )
+    drawn = evaluate("randint(5, 7, 200)", names).value
+    assert set(drawn.tolist()) == {5.0, 6.0}
