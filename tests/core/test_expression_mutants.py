@@ -21,6 +21,7 @@ from tutor.core.expression import (
     format_bytes,
     format_shape,
     format_work,
+    infer_shapes,
     parse_shape,
     plan_cost,
     run_block,
@@ -1261,3 +1262,254 @@ def test_random_constructors_draw_from_the_environments_generator() -> None:
     )
     drawn = evaluate("randint(5, 7, 200)", names).value
     assert set(drawn.tolist()) == {5.0, 6.0}
+
+
+# -- the static pass: user functions, costs, strict mode -----------------------
+
+
+def functions_env() -> Environment:
+    names = Environment(seed=3)
+    run_block(
+        "X = ones((2, 3))\nW = ones((3, 4))\nb = ones((1, 4))\nf(x) = x @ W\ng(x) = f(x) + b\n"
+        "h(x, y) = x * y\nbad(x) = x @ x\nsq(x) = x ** 2\n"
+        "m(x) = ones((1000, 1000)) @ ones((1000, 7)) * x\nb2(x) = ones((1000, 1000)) * x",
+        names,
+    )
+    return names
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "expected"),
+    [
+        (
+            "1 + bad(X)",
+            "shape",
+            "column 5: in bad (called by bad(X)): shape mismatch in x @ x: "
+            "(2,3) @ (2,3): x has 3 columns but x has 2 rows (the inner dimensions must be equal). "
+            "Did you mean x.T @ x? That is (3,2) @ (2,3) -> (3,3)",
+        ),
+        (
+            "g(W)",
+            "shape",
+            "column 1: in g (called by g(W)): shape mismatch in x @ W: (3,4) @ "
+            "(3,4): x has 4 columns but W has 3 rows (the inner dimensions must be equal). Did you "
+            "mean x.T @ W? That is (4,3) @ (3,4) -> (4,4)",
+        ),
+        ("h(X)", "syntax", "column 1: h takes 2 arguments, not 1: write h(x, y)"),
+        ("sq(1, 2)", "syntax", "column 1: sq takes 1 argument, not 2: write sq(x)"),
+        (
+            "m(1) + m(2) + m(3)",
+            "limit",
+            "column 1: in m (called by m(1)): this needs 24,056,000 "
+            "multiply-adds; the limit is 20,000,000 (most of it is ones((1000, 1000)) @ "
+            "ones((1000, 7)): 7,000,000 each time, 3 times)",
+        ),
+        (
+            " + ".join(f"b2({i})" for i in range(11)),
+            "limit",
+            "column 1: in b2 (called by b2(0)): "
+            "this needs 32,000,000 multiply-adds; the limit is 20,000,000 (most of it is "
+            "ones((1000, 1000)): 1,000,000 each time, 11 times)",
+        ),
+        (
+            "2 * sum(ones((1000, 1000)) @ ones((1000, 30)))",
+            "limit",
+            "column 9: this needs "
+            "31,060,001 multiply-adds; the limit is 20,000,000 (most of it is ones((1000, 1000)) @ "
+            "ones((1000, 30)): 30,000,000)",
+        ),
+        (
+            "W1",
+            "unknown-name",
+            "column 1: unknown name W1. Did you mean W? The names defined here are W, X, b",
+        ),
+        (
+            "w",
+            "unknown-name",
+            "column 1: unknown name w. Did you mean W? The names defined here are W, X, b",
+        ),
+        ("g", "unknown-name", "column 1: g is a function; call it, as in g(X)"),
+        ("sum", "unknown-name", "column 1: sum is a function; call it, as in sum(X)"),
+        (
+            "ones(sum(X))",
+            "forbidden",
+            "column 6: sum(X) must be a number known before computing "
+            "(written out, or a name holding a number)",
+        ),
+        (
+            "ones(rand(1))",
+            "forbidden",
+            "column 6: rand(1) must be a number known before computing "
+            "(written out, or a name holding a number)",
+        ),
+        (
+            "ones(X)",
+            "forbidden",
+            "column 6: X must be a number known before computing (written "
+            "out, or a name holding a number)",
+        ),
+        (
+            "einsum(X, X)",
+            "forbidden",
+            "column 8: einsum's first argument is its subscripts in "
+            "quotes, as in einsum('ij,jk->ik', A, B), not X",
+        ),
+    ],
+)
+def test_static_pass_refusals_name_the_function_and_the_cost(
+    source: str, kind: str, expected: str
+) -> None:
+    """Errors inside a user function say so and point at the call; costs name the worst part."""
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, functions_env())
+    assert (caught.value.kind, str(caught.value)) == (kind, expected)
+
+
+def test_a_parameter_named_like_a_function_is_not_a_value_outside_the_body() -> None:
+    """Inside f, x is the argument; outside, an unknown x suggests the names there are."""
+    names = functions_env()
+    with pytest.raises(ExpressionError) as caught:
+        evaluate("f(X) + x", names)
+    assert str(caught.value) == (
+        "column 8: unknown name x. Did you mean X? The names defined here are W, X, b"
+    )
+    empty = Environment()
+    with pytest.raises(ExpressionError) as nothing:
+        evaluate("Y", empty)
+    assert str(nothing.value) == "column 1: unknown name Y. No names are defined yet"
+
+
+def test_user_functions_compute_in_place_and_show_one_step_per_call() -> None:
+    """A call's body runs, but only the call is a step of the trace."""
+    names = functions_env()
+    trace = evaluate("sq(X) @ W", names)
+    assert trace.lines() == ["sq(X)       sq (2,3) -> (2,3)", "sq(X) @ W   (2,3) @ (3,4) -> (2,4)"]
+    assert trace.value.tolist() == [[3.0] * 4] * 2
+    assert evaluate("g(X)", names).value.tolist() == [[4.0] * 4] * 2
+    assert evaluate("h(X, 3)", names).value.tolist() == [[3.0] * 3] * 2
+    assert evaluate("ones(sq(2))", names).shape == (4,)  # a number known through a function
+    assert evaluate("ones(h(2, 3))", names).shape == (6,)
+    assert evaluate("m(1) + m(2)", names).shape == (1000, 7)
+
+
+def test_user_functions_may_nest_sixteen_deep_and_no_deeper() -> None:
+    """The call-depth cap: f15 calls fifteen functions below it; f16 is one too many."""
+    names = Environment()
+    chain = ["f0(x) = x + 1", *(f"f{i}(x) = f{i - 1}(x) + 1" for i in range(1, 17))]
+    run_block("\n".join(chain), names)
+    assert evaluate("f15(1)", names).value == 17.0
+    with pytest.raises(ExpressionError) as caught:
+        evaluate("2 * f16(1)", names)
+    assert str(caught.value) == (
+        "column 5: in f16 (called by f16(1)): user functions call each other more than 16 deep"
+    )
+
+
+def test_a_function_that_doubles_at_each_level_is_stopped_by_the_operation_cap() -> None:
+    """2,000 operations at most, counted with every body expanded."""
+    names = Environment()
+    doubling = ["d0(x) = x + x", *(f"d{i}(x) = d{i - 1}(x) + d{i - 1}(x)" for i in range(1, 11))]
+    run_block("\n".join(doubling), names)
+    assert evaluate("d8(1)", names).value == 512.0
+    with pytest.raises(ExpressionError) as caught:
+        evaluate("d10(1)", names)
+    assert str(caught.value) == (
+        "column 1: in d10 (called by d10(1)): the expression expands to more than 2,000 operations"
+    )
+    with pytest.raises(ExpressionError, match="expands to more than 2,000 operations"):
+        evaluate("ones(d10(1))", names)  # counted while computing a shape too
+
+
+def test_a_shape_error_carries_the_steps_computed_before_it() -> None:
+    """The trace shows how far it got; a too costly beginning is not computed."""
+    names = functions_env()
+    with pytest.raises(ExpressionError) as caught:
+        evaluate("(X @ W) + ones((3, 4))", names)
+    assert [step.source for step in caught.value.steps] == ["X @ W", "ones((3, 4))"]
+    assert caught.value.steps[0].value.tolist() == [[3.0] * 4] * 2
+    with pytest.raises(ExpressionError) as costly:
+        evaluate("ones((1000, 1000)) @ ones((1000, 30)) + X", names)
+    assert costly.value.kind == "shape" and costly.value.steps == ()
+    with pytest.raises(ExpressionError) as first:
+        evaluate("X @ X", names)
+    assert first.value.steps == ()
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "X @ W + b",
+            "column 1: X @ W + b stretches b (1,4) to (2,4) (broadcasting); here both "
+            "sides must have the same shape",
+        ),
+        (
+            "X * ones((2, 1))",
+            "column 1: X * ones((2, 1)) stretches ones((2, 1)) (2,1) to (2,3) "
+            "(broadcasting); here both sides must have the same shape",
+        ),
+        (
+            "ones((2, 1)) - X",
+            "column 1: ones((2, 1)) - X stretches ones((2, 1)) (2,1) to (2,3) "
+            "(broadcasting); here both sides must have the same shape",
+        ),
+        (
+            "1 + maximum(X, ones(3))",
+            "column 5: maximum(X, ones(3)) stretches ones(3) (3,) to "
+            "(2,3) (broadcasting); here both sides must have the same shape",
+        ),
+        (
+            "ones((2, 1)) + ones((1, 3))",
+            "column 1: ones((2, 1)) + ones((1, 3)) stretches "
+            "ones((2, 1)) (2,1), ones((1, 3)) (1,3) to (2,3) (broadcasting); here both sides must "
+            "have the same shape",
+        ),
+    ],
+)
+def test_strict_mode_refuses_a_stretched_array_but_not_a_number(source: str, expected: str) -> None:
+    """Quizzes grade in strict mode: broadcasting an array would hide a wrong answer."""
+    names = functions_env()
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, names, strict=True)
+    assert (caught.value.kind, str(caught.value)) == ("shape", expected)
+    assert evaluate(source, names).steps[-1].broadcast  # allowed, and shown, when not strict
+
+
+def test_strict_mode_accepts_numbers_and_equal_shapes() -> None:
+    """A number times an array, and arrays of one shape, are not broadcasting."""
+    names = functions_env()
+    assert evaluate("2 * X + X", names, strict=True).value.tolist() == [[3.0] * 3] * 2
+    assert evaluate("maximum(X, 0)", names, strict=True).shape == (2, 3)
+    assert not evaluate("X + 1", names).steps[0].broadcast
+    assert evaluate("X + ones(3)", names).steps[-1].broadcast
+
+
+def test_the_static_pass_alone_gives_shapes_and_costs() -> None:
+    """infer_shapes and plan_cost know every shape without a number, and refuse the same."""
+    assert infer_shapes("X @ W + b", {"X": (2, 3), "W": (3, 4), "b": (1, 4)}) == [
+        ("X @ W", (2, 4)),
+        ("X @ W + b", (2, 4)),
+    ]
+    assert infer_shapes("  tanh(X) * 2", {"X": [2, 3]}) == [
+        ("tanh(X)", (2, 3)),
+        ("tanh(X) * 2", (2, 3)),
+    ]
+    with pytest.raises(ExpressionError) as caught:
+        infer_shapes("  X @ X", {"X": (2, 3)})
+    assert str(caught.value).startswith("column 3: shape mismatch in X @ X: (2,3) @ (2,3)")
+    with pytest.raises(ExpressionError) as unknown:
+        infer_shapes("n + randn(n, 2)", {"n": ()})
+    assert str(unknown.value) == (
+        "column 11: n must be a number known before computing (written out, or a name holding "
+        "a number)"
+    )
+    with pytest.raises(ExpressionError) as costly:
+        infer_shapes("A @ A", {"A": (1000, 1000)})
+    assert costly.value.kind == "limit"
+    with pytest.raises(ExpressionError) as costly_plan:
+        plan_cost(" A @ A", {"A": (1000, 1000)})
+    assert str(costly_plan.value) == (
+        "column 2: this needs 1,000,000,000 multiply-adds; the limit is 20,000,000 (most of it "
+        "is A @ A: 1,000,000,000)"
+    )
+    assert plan_cost("  A.T @ A", {"A": (4, 3)}) == (36, 72)
