@@ -8,6 +8,8 @@ it points at, a budget's refusal.
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 
@@ -23,10 +25,15 @@ from tutor.core.expression import (
     format_work,
     infer_shapes,
     parse_shape,
+    plan_cache,
     plan_cost,
     run_block,
 )
 from tutor.core.expression import budget as budget_module
+from tutor.core.expression.program import run_statement
+
+#: The module (the package's ``evaluate`` is its function of that name).
+evaluate_module = importlib.import_module("tutor.core.expression.evaluate")
 
 
 def env() -> Environment:
@@ -1513,3 +1520,119 @@ def test_the_static_pass_alone_gives_shapes_and_costs() -> None:
         "is A @ A: 1,000,000,000)"
     )
     assert plan_cost("  A.T @ A", {"A": (4, 3)}) == (36, 72)
+
+
+@pytest.mark.parametrize(
+    ("code", "caret"),
+    [
+        ("f(x,) = x", "  ^"),
+        ("f(x, x) = x", "  ^"),
+        ("f(a,b,c,d,e,g,h,i,j) = a", "  ^"),
+        ("f(_x) = 1", "  ^"),
+        ("f(x) = f(x)", "       ^"),
+        ("f(x) = zz", "       ^"),
+        ("  if(x) = 1", "  ^"),
+        ("A[0] = 1", "     ^"),
+        ("B = Q", "    ^"),
+        ("f(x) = x +", "          ^"),
+        ("g(x)= np.g(x)", "      ^"),
+    ],
+)
+def test_one_statement_on_its_own_points_its_caret_into_its_own_text(code: str, caret: str) -> None:
+    """run_statement (the scratchpad's one line) keeps the line, so caret() can be drawn."""
+    with pytest.raises(ExpressionError) as caught:
+        run_statement(code, Environment(), 4)
+    assert caught.value.source == code
+    assert caught.value.caret() == f"{code}\n{caret}"
+
+
+def test_a_caret_keeps_the_line_as_written_and_drops_only_its_line_break() -> None:
+    """Trailing spaces are part of what the learner typed; the newline is not."""
+    error = ExpressionError("syntax", "here", column=2, source="a b  \n")
+    assert error.caret() == "a b  \n ^"
+    assert ExpressionError("syntax", "x", source="a b  \n").caret() == "a b  "
+    with pytest.raises(ValueError, match="unknown expression error kind 'oops'"):
+        ExpressionError("oops", "x")
+    assert ExpressionError("limit", "too big").exit_code == 2
+    assert ExpressionError("math", "overflow").exit_code == 1
+
+
+# -- the plan cache --------------------------------------------------------------
+
+
+def key(source: str, strict: bool = False, functions: frozenset[str] = frozenset()) -> tuple:
+    """The cache key of an expression evaluated on its own line (no offset)."""
+    return (source, functions, 0, source, strict)
+
+
+def with_width(width: int) -> Environment:
+    names = Environment()
+    names.define("A", np.ones((1, width)))
+    return names
+
+
+def test_eight_shapes_of_one_expression_are_kept_and_the_least_recent_goes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ninth shape pushes out the plan used longest ago, not one just reused."""
+    monkeypatch.setattr(plan_cache, "PLANS", plan_cache.PlanCache())
+    monkeypatch.setattr(evaluate_module, "PLANS", plan_cache.PLANS)
+    for width in range(1, 9):
+        evaluate("A + 1", with_width(width))
+    assert all(plan_cache.PLANS.find(key("A + 1"), with_width(w)) for w in range(1, 9))
+    # Found in that order, width 1 became the oldest; finding it again makes it the newest.
+    assert plan_cache.PLANS.find(key("A + 1"), with_width(1)) is not None
+    evaluate("A + 1", with_width(9))
+    assert plan_cache.PLANS.find(key("A + 1"), with_width(2)) is None
+    assert plan_cache.PLANS.find(key("A + 1"), with_width(1)) is not None
+    assert plan_cache.PLANS.find(key("A + 1"), with_width(9)) is not None
+    found = plan_cache.PLANS.find(key("A + 1"), with_width(3))
+    assert found is not None and found[0][-1].shape == (1, 3)
+
+
+def test_the_cache_is_emptied_when_it_holds_too_many_expressions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """2,048 expressions at most; the next one starts the cache afresh."""
+    cache = plan_cache.PlanCache()
+    monkeypatch.setattr(evaluate_module, "PLANS", cache)
+    names = with_width(2)
+    assert cache.find(key("A + 1"), names) is None  # a new cache holds nothing
+    evaluate("A + 1", names)
+    for number in range(2, plan_cache.MAX_EXPRESSIONS + 1):
+        evaluate(f"A + {number}", names)
+    assert cache.find(key("A + 1"), names) is not None
+    evaluate("A + 0", names)
+    assert cache.find(key("A + 1"), names) is None
+    assert cache.find(key("A + 0"), names) is not None
+    cache.clear()
+    assert cache.find(key("A + 0"), names) is None
+
+
+def test_a_plan_is_kept_per_strictness_and_found_only_where_its_lookups_hold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same text in strict mode, or with a function redefined, is another plan."""
+    cache = plan_cache.PlanCache()
+    monkeypatch.setattr(evaluate_module, "PLANS", cache)
+    names = Environment()
+    run_block("A = ones((2, 2))\nn = 2\nf(x) = x * n", names)
+    F = frozenset({"f"})  # noqa: N806 (the key's set of function names)
+    evaluate("f(A) + ones(n)", names)
+    assert cache.find(key("f(A) + ones(n)", functions=F), names) is not None
+    assert cache.find(key("f(A) + ones(n)", strict=True, functions=F), names) is None
+    other_n = names.copy()
+    other_n.define("n", 3.0)
+    assert cache.find(key("f(A) + ones(n)", functions=F), other_n) is None
+    other_f = names.copy()
+    run_block("f(x) = x * 2", other_f)
+    assert cache.find(key("f(A) + ones(n)", functions=F), other_f) is None
+    same_f = Environment()  # the same block run again: equal definitions reuse the plan
+    run_block("A = ones((2, 2))\nn = 2\nf(x) = x * n", same_f)
+    assert cache.find(key("f(A) + ones(n)", functions=F), same_f) is not None
+    no_a = Environment()
+    run_block("n = 2\nf(x) = x * n", no_a)
+    assert cache.find(key("f(A) + ones(n)", functions=F), no_a) is None
+    vector_n = names.copy()
+    vector_n.define("n", np.ones(1))
+    assert cache.find(key("f(A) + ones(n)", functions=F), vector_n) is None
