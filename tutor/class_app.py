@@ -44,6 +44,9 @@ class ClassApp(TutorApp):
         self.database = database
         self.settings = SessionSettings(self.settings.theme, self.settings.notice)
         self.title = clean_line(f"tutor · {class_name}")
+        #: No palette before sign-in: its lessons, playground and reset would open the
+        #: app past the door, with work that goes nowhere. ``signed_in`` turns it on.
+        self.use_command_palette = False
 
     @property
     def class_store(self) -> ClassProgressStore | None:
@@ -62,7 +65,14 @@ class ClassApp(TutorApp):
             return
         self.store = store  # type: ignore[assignment]  # ProgressStore's interface
         self.sub_title = clean_line(store.student.name)
+        self.use_command_palette = True
         super().start_lessons()
+
+    def open_lesson(self, lesson_id: str, section: int | None = None) -> None:
+        """Lessons open only to a signed-in student (whatever asks: a key, a command)."""
+        if self.class_store is None:
+            return
+        super().open_lesson(lesson_id, section)
 
     def on_quiz_card_graded(self, event: QuizCard.Graded) -> None:
         if store := self.class_store:

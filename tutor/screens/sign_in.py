@@ -31,6 +31,10 @@ from tutor.core.safe_text import literal
 
 #: How the screen waits after a wrong code; tests replace it to see the wait asked for.
 pause = asyncio.sleep
+#: What the empty fields show: which field the cursor is in reads at a glance on a
+#: projector, and a field that is ready again after a wrong code shows it.
+NAME_PLACEHOLDER = "first and last name"
+CODE_PLACEHOLDER = "the code on your slip"
 
 
 class SignInScreen(Screen[ClassProgressStore | None]):
@@ -61,9 +65,11 @@ class SignInScreen(Screen[ClassProgressStore | None]):
         with Vertical(id="sign-in"):
             yield Static(literal(f"Sign in to the class {self.class_name}"), id="sign-in-title")
             yield Label("Your name, as on the sheet from your teacher:")
-            yield Input(id="sign-in-name", max_length=60)
+            yield Input(id="sign-in-name", max_length=60, placeholder=NAME_PLACEHOLDER)
             yield Label("Your join code (for example K7P-Q4M):")
-            yield Input(id="sign-in-code", password=True, max_length=20)
+            yield Input(
+                id="sign-in-code", password=True, max_length=20, placeholder=CODE_PLACEHOLDER
+            )
             yield Button("Sign in (Enter)", id="sign-in-button", variant="primary")
             yield Static(id="sign-in-message")
 
