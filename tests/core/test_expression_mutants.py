@@ -1636,3 +1636,148 @@ def test_a_plan_is_kept_per_strictness_and_found_only_where_its_lookups_hold(
     vector_n = names.copy()
     vector_n.define("n", np.ones(1))
     assert cache.find(key("f(A) + ones(n)", functions=F), vector_n) is None
+
+
+# -- suggestions and einsum's subscripts -----------------------------------------
+
+
+def test_fixes_and_suggestions_are_written_as_a_learner_would_type_them() -> None:
+    """A transposed bracket loses its .T, a near-miss name is suggested, 10 is a legal power."""
+    names = Environment(seed=1)
+    run_block("A = ones((2, 3))\nC = ones((2, 4))\nE = ones((4, 2))\ndelta = 1", names)
+    assert message("(A.T @ C).T @ E", names) == (
+        "column 1: shape mismatch in (A.T @ C).T @ E: (4,3) @ (4,2): (A.T @ C).T has 3 columns "
+        "but E has 4 rows (the inner dimensions must be equal). Did you mean (A.T @ C) @ E? "
+        "That is (3,4) @ (4,2) -> (3,2)"
+    )
+    assert message("A @ ones(4)", names) == (
+        "column 1: shape mismatch in A @ ones(4): (2,3) @ (4,): the last dimension of A (3) "
+        "must equal the length of ones(4) (4)"
+    )
+    assert message("dt", names) == (
+        "column 1: unknown name dt. Did you mean delta? The names defined here are A, C, E, delta"
+    )
+    assert evaluate("A ** 10 + A ** -10", names).value.tolist() == [[2.0] * 3] * 2
+    assert evaluate("power(A, 10)", names).shape == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "expected"),
+    [
+        (
+            "einsum('ij->ii', X)",
+            "syntax",
+            "column 14: the letter i appears twice after '->'; an "
+            "output letter appears once at most",
+        ),
+        (
+            "einsum('i j->j j', X)",
+            "syntax",
+            "column 16: the letter j appears twice after '->'; an "
+            "output letter appears once at most",
+        ),
+        (
+            "einsum('ij->iz', X)",
+            "syntax",
+            "column 14: the output letter z of einsum is in none of "
+            "the input terms; every output axis must come from an input",
+        ),
+        (
+            "einsum('...i...', X)",
+            "forbidden",
+            "column 9: '...' (an ellipsis) is not supported in "
+            "einsum subscripts here; name every axis with its own letter",
+        ),
+        (
+            "einsum('ij,jk', X)",
+            "syntax",
+            "column 8: einsum subscripts 'ij,jk' have 2 terms before "
+            "'->' (separated by ',') but 1 array follows; write one term per array",
+        ),
+        (
+            "einsum('i', X, X, X)",
+            "syntax",
+            "column 8: einsum subscripts 'i' have 1 term before "
+            "'->' (separated by ',') but 3 arrays follow; write one term per array",
+        ),
+        ("einsum('ij->i->', X)", "syntax", "column 14: einsum subscripts have at most one '->'"),
+        (
+            "einsum('i-j', X)",
+            "syntax",
+            "column 10: einsum subscripts are letters, ',' and '->' "
+            "only; '-' and '>' go together as '->'",
+        ),
+        (
+            "einsum('i>j', X)",
+            "syntax",
+            "column 10: einsum subscripts are letters, ',' and '->' "
+            "only; '-' and '>' go together as '->'",
+        ),
+        (
+            "einsum('i1', X)",
+            "syntax",
+            "column 10: einsum subscripts are letters, ',' and '->' only; '1' is not one of them",
+        ),
+        (
+            "einsum('abcdefghi', X)",
+            "limit",
+            "column 8: einsum subscripts 'abcdefghi' use 9 different letters; at most 8",
+        ),
+        (
+            "einsum('ijk', X)",
+            "shape",
+            "column 1: shape mismatch in einsum('ijk', X): the term "
+            "'ijk' names 3 axes but X (2,2) has 2 axes; write one letter per axis",
+        ),
+        (
+            "einsum('i,j', v, X)",
+            "shape",
+            "column 1: shape mismatch in einsum('i,j', v, X): the "
+            "term 'j' names 1 axis but X (2,2) has 2 axes; write one letter per axis",
+        ),
+        (
+            "einsum('ii', ones((2, 3)))",
+            "shape",
+            "column 1: shape mismatch in einsum('ii', "
+            "ones((2, 3))): the letter i names two axes of ones((2, 3)) (2,3), of lengths 2 and 3; "
+            "a repeated letter (a diagonal) needs axes of the same length",
+        ),
+    ],
+)
+def test_einsum_subscripts_are_refused_at_the_character_at_fault(
+    source: str, kind: str, expected: str
+) -> None:
+    """The caret lands on the character inside the quotes that is wrong."""
+    names = Environment(seed=1)
+    run_block("X = randn(2, 2)\nv = ones(3)", names)
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, names)
+    assert (caught.value.kind, str(caught.value)) == (kind, expected)
+
+
+def test_einsum_reads_spaces_implicit_outputs_and_eight_letters_as_numpy_does() -> None:
+    """Without '->' the output is the single letters in order, capitals first: 'bA' is A.T."""
+    names = Environment(seed=1)
+    run_block("X = randn(2, 2)\nY = randn(2, 3)", names)
+    x, y = names.values["X"], names.values["Y"]
+    assert np.array_equal(evaluate("einsum('bA', X)", names).value, x.T)
+    assert np.array_equal(evaluate("einsum('ab', X)", names).value, x)
+    assert np.array_equal(evaluate("einsum('ij,jk', X, Y)", names).value, np.einsum("ij,jk", x, y))
+    assert np.array_equal(evaluate("einsum('iB,Bj', X, Y)", names).value, np.einsum("ij,jk", x, y))
+    assert np.array_equal(evaluate("einsum('ii', X)", names).value, np.trace(x))
+    assert np.array_equal(evaluate("einsum(' i j , j k -> k i ', X, Y)", names).value, (x @ y).T)
+    eight = evaluate("einsum('abcdefgh,h->a', ones((1,1,1,1,1,1,1,2)), ones(2))", names)
+    assert eight.value.tolist() == [2.0]
+
+
+def test_einsum_computes_by_the_plain_loop_it_was_costed_for() -> None:
+    """Bit for bit NumPy's unoptimised einsum, and a relabelled stored value is one copy."""
+    names = Environment(seed=6)
+    run_block("A = randn(20, 20)\nB = randn(20, 20)\nC = randn(20, 20)", names)
+    a, b, c = (names.values[name] for name in "ABC")
+    value = evaluate("einsum('ij,jk,kl->il', A, B, C)", names).value
+    assert np.array_equal(value, np.einsum("ij,jk,kl->il", a, b, c, optimize=False))
+    budget = Budget()
+    same = evaluate("einsum('ij->ij', A)", names, budget=budget)
+    assert np.array_equal(same.value, a) and same.value.flags.writeable
+    assert budget.bytes == a.nbytes  # the copy einsum's result is, and nothing more

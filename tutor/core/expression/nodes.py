@@ -98,9 +98,10 @@ class Subscripts(Node):
 
 
 def is_atomic(node: Node) -> bool:
-    """True when the node's text needs no brackets before ``.T`` is appended."""
-    if isinstance(node, Number):
-        return node.value >= 0
+    """True when the node's text needs no brackets before ``.T`` is appended.
+
+    A number is not: ``2.T`` would read as the float ``2.`` followed by a name.
+    """
     return isinstance(node, Name | Call | Transpose | Sequence)
 
 
