@@ -1782,3 +1782,29 @@ def test_einsum_computes_by_the_plain_loop_it_was_costed_for() -> None:
     same = evaluate("einsum('ij->ij', A)", names, budget=budget)
     assert np.array_equal(same.value, a) and same.value.flags.writeable
     assert budget.bytes == a.nbytes  # the copy einsum's result is, and nothing more
+
+
+def test_a_child_budget_is_named_and_limited_by_its_own_words_and_limits() -> None:
+    """open() gives a plot its own name and caps, under the lesson's."""
+    lesson = Budget("the lesson", max_work=1000)
+    plot = lesson.open("this plot", max_work=5, max_bytes=None)
+    assert plot.max_bytes is None
+    with pytest.raises(ExpressionError) as caught:
+        plot.charge(0, 6)
+    assert str(caught.value) == "this plot needs more than 6 multiply-adds; the limit is 5"
+
+
+def test_steps_before_a_shape_error_are_charged_and_fail_as_they_would_when_run() -> None:
+    """Computing the steps before a mismatch costs what they cost; if one of them fails
+    numerically, that failure is what the learner sees, at its own column."""
+    names = Environment()
+    run_block("X = ones((2, 3))", names)
+    budget = Budget()
+    with pytest.raises(ExpressionError) as shape:
+        evaluate("ones((2, 3)) + X @ X", names, budget=budget)
+    assert [step.source for step in shape.value.steps] == ["ones((2, 3))"]
+    assert budget.bytes == 48
+    with pytest.raises(ExpressionError) as math:
+        evaluate("2 * log(0 * X) + X @ X", names)
+    assert math.value.kind == "math"
+    assert math.value.caret() == "2 * log(0 * X) + X @ X\n    ^"
