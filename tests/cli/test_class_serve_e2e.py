@@ -455,6 +455,14 @@ async def test_over_the_wire_wrong_codes_are_refused_and_no_student_reaches_anot
             await first.answer(TOTAL, RIGHT["total"], "passed ✓", STEP)
             for browser in (first, second, other):
                 await browser.close()
+        # Behind a TLS proxy (it says so) the page opens its websocket as wss.
+        import urllib.request
+
+        proxied = urllib.request.Request(
+            f"http://127.0.0.1:{port}/", headers={"X-Forwarded-Proto": "https"}
+        )
+        with urllib.request.urlopen(proxied, timeout=10) as page:
+            assert f"wss://127.0.0.1:{port}/ws" in page.read().decode()
         # A download key is the session's own, never guessable: a made-up one is not found.
         assert _fetch(port, "/download/" + "0" * 32) == "404"
     finally:

@@ -132,7 +132,11 @@ class TutorServer:
             return web.Response(status=503, text=self.full_page(), content_type="text/html")
         font = request.query.get("fontsize", "16")
         font_size = int(font) if font.isdigit() and int(font) in FONT_SIZES else 16
-        scheme = "wss" if request.scheme == "https" else "ws"
+        # Behind a TLS reverse proxy the page is https but reaches us as http: the proxy
+        # says so, and the page must then open its websocket as wss (a browser refuses
+        # ws from an https page). A client that lies only breaks its own page.
+        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        scheme = "wss" if "https" in (request.scheme, forwarded) else "ws"
         page = self.page.substitute(
             title=html.escape(self.config.title),
             websocket_url=html.escape(f"{scheme}://{request.host}/ws"),
