@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, Static
 
 from tutor.class_app import ClassApp
@@ -194,3 +195,28 @@ async def test_an_unknown_class_is_said_on_the_screen_not_raised(
         await pilot.pause()
         assert "no class named '9Z'" in message(app)
         assert app.screen.query_one("#sign-in-name", Input).disabled
+
+
+async def test_keys_typed_straight_after_enter_go_to_the_next_field(
+    lesson_folder: Path, codes: dict[str, str], waits: list[float]
+) -> None:
+    """A whole sign-in arrives before the app has handled any of it, as a loaded
+    server delivers a fast typist's keys: none lands in the field just left."""
+    app = make(lesson_folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        typed = ["B", "o", "enter", *codes["Bo"], "enter"]
+        for key in typed:
+            character = "\r" if key == "enter" else key
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen), message_or_none(app)
+        assert app.store.student.name == "Bo"
+
+
+def message_or_none(app: ClassApp) -> str:
+    screen = app.screen
+    return message(app) if isinstance(screen, SignInScreen) else ""

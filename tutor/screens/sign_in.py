@@ -28,6 +28,7 @@ from tutor.core.classroom import ClassBook, ClassProgressStore, SignInResult
 from tutor.core.errors import TutorError
 from tutor.core.join_codes import SESSION_TRIES, wrong_code_delay
 from tutor.core.safe_text import literal
+from tutor.widgets.form_field import FormField
 
 #: How the screen waits after a wrong code; tests replace it to see the wait asked for.
 pause = asyncio.sleep
@@ -65,9 +66,11 @@ class SignInScreen(Screen[ClassProgressStore | None]):
         with Vertical(id="sign-in"):
             yield Static(literal(f"Sign in to the class {self.class_name}"), id="sign-in-title")
             yield Label("Your name, as on the sheet from your teacher:")
-            yield Input(id="sign-in-name", max_length=60, placeholder=NAME_PLACEHOLDER)
+            yield FormField(
+                id="sign-in-name", max_length=60, placeholder=NAME_PLACEHOLDER, then="#sign-in-code"
+            )
             yield Label("Your join code (for example K7P-Q4M):")
-            yield Input(
+            yield FormField(
                 id="sign-in-code", password=True, max_length=20, placeholder=CODE_PLACEHOLDER
             )
             yield Button("Sign in (Enter)", id="sign-in-button", variant="primary")
@@ -85,10 +88,6 @@ class SignInScreen(Screen[ClassProgressStore | None]):
     def on_unmount(self) -> None:
         if self.book is not None and not self.handed_over:
             self.book.close()
-
-    @on(Input.Submitted, "#sign-in-name")
-    def name_given(self) -> None:
-        self.query_one("#sign-in-code", Input).focus()
 
     @on(Input.Submitted, "#sign-in-code")
     @on(Button.Pressed, "#sign-in-button")
