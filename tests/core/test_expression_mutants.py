@@ -1808,3 +1808,29 @@ def test_steps_before_a_shape_error_are_charged_and_fail_as_they_would_when_run(
         evaluate("2 * log(0 * X) + X @ X", names)
     assert math.value.kind == "math"
     assert math.value.caret() == "2 * log(0 * X) + X @ X\n    ^"
+
+
+def test_a_known_number_may_itself_need_a_known_number() -> None:
+    """ones(ndim(reshape(X, (2, 2)))): a shape inside a shape, and the rest still runs."""
+    names = Environment()
+    run_block("X = ones((2, 2))", names)
+    trace = evaluate("ones(ndim(reshape(X, (2, 2)))) + 1", names)
+    assert trace.value.tolist() == [2.0, 2.0]
+    assert trace.lines() == [
+        "ones(ndim(reshape(X, (2, 2))))       ones -> (2,)",
+        "ones(ndim(reshape(X, (2, 2)))) + 1   (2,) + () -> (2,)",
+    ]
+
+
+def test_a_transpose_is_a_view_only_while_one_axis_at_most_is_longer_than_one() -> None:
+    """reshape of a transposed row costs nothing; of a transposed square, a copy."""
+    assert plan_cost("reshape(X.T, (-1,))", {"X": (1, 3)}) == (0, 0)
+    assert plan_cost("reshape(transpose(X), (-1,))", {"X": (1, 3)}) == (0, 0)
+    assert plan_cost("reshape(X.T, (-1,))", {"X": (2, 2)}) == (4, 32)
+    assert plan_cost("reshape(X.T, (-1,))", {"X": (3, 3)}) == (9, 72)
+    names = Environment()
+    run_block("v = ones(3)", names)
+    assert message("einsum('ij', v)", names) == (
+        "column 1: shape mismatch in einsum('ij', v): the term 'ij' names 2 axes but v (3,) has "
+        "1 axis; write one letter per axis"
+    )
