@@ -1834,3 +1834,37 @@ def test_a_transpose_is_a_view_only_while_one_axis_at_most_is_longer_than_one() 
         "column 1: shape mismatch in einsum('ij', v): the term 'ij' names 2 axes but v (3,) has "
         "1 axis; write one letter per axis"
     )
+
+
+def test_a_product_is_c_ordered_whatever_its_factors_were() -> None:
+    """X.T @ W makes a new C-ordered array, so reshaping it is a view and costs nothing."""
+    assert plan_cost("reshape(X.T @ W, (-1,))", {"X": (3, 2), "W": (3, 2)}) == (12, 32)
+
+
+def test_a_failing_line_is_shown_as_written_without_its_line_ending() -> None:
+    """CRLF is dropped; trailing spaces and the comment are kept, as the lesson has them."""
+    for block, shown in (("A = 1\r\nB = Q  \r\n", "B = Q  "), ("A = 1\nB = Q   # why", None)):
+        with pytest.raises(ExpressionError) as caught:
+            run_block(block, Environment())
+        expected = shown if shown is not None else block.split("\n")[1]
+        assert caught.value.source == expected
+        assert caught.value.line == 2
+        assert caught.value.caret() == f"{expected}\n    ^"
+
+
+def test_one_statement_is_line_one_and_points_into_itself() -> None:
+    """run_statement alone: line 1 by default, and its target and storage errors have carets."""
+    assert run_statement("1 + 1", Environment()).line == 1
+    with pytest.raises(ExpressionError) as target:
+        run_statement("_A = 1", Environment())
+    assert target.value.caret() == "_A = 1\n^"
+    with pytest.raises(ExpressionError) as stored:
+        run_statement("  big = ones(13)", Environment(max_bytes=100))
+    assert stored.value.caret() == "  big = ones(13)\n  ^"
+
+
+def test_every_statement_of_a_block_is_charged_to_the_blocks_budget() -> None:
+    """Bare expressions and assignments alike count against a lesson's budget."""
+    budget = Budget()
+    run_block("ones(3)\nA = zeros(2)", Environment(), budget=budget)
+    assert (budget.bytes, budget.work) == (40, 5)
