@@ -348,7 +348,9 @@ async def test_thirty_students_through_a_killed_server_lose_no_committed_answer(
         # The card shows its verdict as the app saves it: the database may lag a moment.
         def carried_on() -> dict | None:
             now = committed(home)
-            done = all(len(now[run.name]) == len(before.get(run.name, [])) + 1 for run in again)
+            done = all(
+                len(now.get(run.name, [])) == len(before.get(run.name, [])) + 1 for run in again
+            )
             return now if done else None
 
         deadline = time.monotonic() + 30
