@@ -14,6 +14,7 @@ from textual.command import Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widgets import Input
 
 from tutor import startup
 from tutor.core.errors import TutorError
@@ -40,6 +41,10 @@ if TYPE_CHECKING:
 #: ``STARTUP_SECONDS`` from the start even if no lesson ever is.
 SETTLE_DELAY = 0.1
 STARTUP_SECONDS = 2.0
+#: The attribute a key carries from being read: the screen and widget that had focus.
+READ_WITH = "_tutor_read_with"
+#: Keys besides printable ones that belong to whatever is being typed.
+TYPING_KEYS = frozenset({"enter", "backspace"})
 
 
 def quiz_section(lesson: Lesson, quiz_id: str) -> int:
@@ -214,6 +219,43 @@ class TutorApp(App[None]):
         self._notices_shown = {k: until for k, until in self._notices_shown.items() if until > now}
         self._notices_shown[key] = now + shown_for
         super().notify(text, title=heading, severity=severity, timeout=timeout, markup=False)
+
+    # -- keys typed ahead -------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            setattr(event, READ_WITH, (self.screen, self.focused))
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key that nothing took goes where the learner was typing by the time it is read.
+
+        Textual gives a key to the screen and widget that have focus when it is read,
+        and acts on bindings only after it has been passed round; on a busy served
+        session, ``g4`` Enter or ``/`` and an expression typed in one go are all read
+        before ``g`` opened its dialog or ``/`` focused the scratchpad, and would be
+        lost or taken as reading keys. Such a key goes into the text field that has
+        focus now, or into a dialog that is still opening.
+        """
+        read_with = getattr(event, READ_WITH, None)
+        moved = read_with is not None and read_with != (self.screen, self.focused)
+        if moved and self._type_ahead(event):
+            # Textual calls every class's ``_on_key`` in turn: App's binding check must
+            # not see this key as well.
+            event.prevent_default()
+
+    def _type_ahead(self, event: events.Key) -> bool:
+        if not (event.is_printable or event.key in TYPING_KEYS):
+            return False
+        focused = self.focused
+        if isinstance(focused, Input):
+            focused._forward_event(events.Key(event.key, event.character))
+            return True
+        type_ahead = getattr(self.screen, "type_ahead", None)
+        if focused is None and callable(type_ahead):
+            type_ahead(event)
+            return True
+        return False
 
     # -- start ----------------------------------------------------------------------
 

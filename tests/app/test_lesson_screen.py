@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
+from textual import events
+from textual.widgets import Input
 
 from tutor.core.progress import ProgressStore
 from tutor.screens.lesson import LessonScreen
@@ -293,3 +295,31 @@ async def test_pressing_on_at_the_end_of_a_lesson_shows_one_notice_not_a_stack(m
         app.notify("Another notice")
         await pilot.pause()
         assert len(list(app._notifications)) == 2
+
+
+def type_ahead(app, keys: list[tuple[str, str]]) -> None:
+    """Queue keys at the app all at once, as a busy served session reads a fast typist's."""
+    for key, character in keys:
+        app.post_message(events.Key(key, character))
+
+
+async def test_g_then_a_number_typed_in_one_go_opens_that_lesson(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        type_ahead(app, [("g", "g"), ("2", "2"), ("enter", "\r")])
+        await settle(app, pilot)
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "two"
+
+
+async def test_slash_then_an_expression_typed_in_one_go_goes_to_the_scratchpad(
+    make_app,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        # n and p are also the reading keys for the next and previous section.
+        type_ahead(app, [("slash", "/"), *((c, c) for c in "np+np")])
+        await settle(app, pilot)
+        assert app.screen.section_index == 0
+        assert app.screen.query_one(Scratchpad).query_one(Input).value == "np+np"

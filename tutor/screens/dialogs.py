@@ -6,7 +6,7 @@ given as literal text.
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -52,12 +52,30 @@ class LessonNumberDialog(ModalScreen[str | None]):
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
+        #: Keys typed after ``g`` but read before this dialog could take them.
+        self._early_keys: list[events.Key] = []
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="goto"):
             yield Label(literal(f"Go to lesson (1-{len(self.library.lessons)} or an id):"))
             yield Input(id="goto-input")
             yield Label("", id="goto-error")
+
+    def on_mount(self) -> None:
+        field = self.query_one("#goto-input", Input)
+        field.focus()
+        for key in self._early_keys:
+            field._forward_event(events.Key(key.key, key.character))
+        self._early_keys.clear()
+        self._ready = True
+
+    def type_ahead(self, key: events.Key) -> None:
+        """Take a key typed before this dialog was ready (see ``TutorApp._on_key``)."""
+        if self._ready:
+            self.query_one("#goto-input", Input)._forward_event(events.Key(key.key, key.character))
+        else:
+            self._early_keys.append(key)
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

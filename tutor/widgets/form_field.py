@@ -35,5 +35,4 @@ class FormField(Input):
             if self.then is not None:
                 self.screen.set_focus(self.screen.query_one(self.then))
             await self.action_submit()
-            return
-        await super()._on_key(event)
+        # Otherwise Input's own ``_on_key`` runs next: Textual calls each class's in turn.

@@ -210,4 +210,6 @@ class Scratchpad(Vertical):
         self.screen.set_focus(None)
 
     def focus_input(self) -> None:
-        self.query_one("#scratch-input", Input).focus()
+        # At once, not after the keys already read (``focus()`` waits its turn): what
+        # was typed straight after ``/`` is the expression (see ``TutorApp._on_key``).
+        self.screen.set_focus(self.query_one("#scratch-input", Input))
