@@ -13,6 +13,10 @@ class does when the teacher says "open the page". Each session, like a student:
 3. presses ``/``, then 0.3 s later types an expression a key at a time and Enter,
    and waits for its shape trace.
 
+``--pause 0`` types the keys after ``g`` and ``/`` straight on, as a fast typist does:
+on a busy server they are read before ``g`` or ``/`` has been handled, and must still
+reach the dialog or the scratchpad.
+
 A session that closes, errs or times out before its first screen is *dropped*. A
 step whose result never appears lost input: its keys are counted as lost. When
 every session is done, the memory of the server's process tree is read from
@@ -125,10 +129,11 @@ async def student(
     timeout: float,
     finished: asyncio.Future[SessionResult],
     release: asyncio.Event,
+    pause: float = HUMAN_PAUSE,
 ) -> None:
     """One student's visit; ``finished`` gets the result, the socket stays open until
     ``release`` (so memory is measured with every session alive)."""
-    await visit(http, url, start, timeout, finished, release)
+    await visit(http, url, start, timeout, finished, release, pause)
 
 
 async def visit(
@@ -138,6 +143,7 @@ async def visit(
     timeout: float,
     finished: asyncio.Future[SessionResult],
     release: asyncio.Event,
+    pause: float = HUMAN_PAUSE,
 ) -> None:
     result = SessionResult()
     terminal = Terminal()
@@ -158,7 +164,7 @@ async def visit(
             return
         result.first_screen = shown - opened
 
-        keys = [("g", HUMAN_PAUSE), (LESSON, KEY_GAP), ("\r", 0.0)]
+        keys = [("g", pause), (LESSON, KEY_GAP), ("\r", 0.0)]
         result.keys_typed += len(keys)
         terminal.clear()
         await type_keys(websocket, keys)
@@ -169,7 +175,7 @@ async def visit(
         else:
             result.open_lesson = shown - entered
 
-        keys = [("/", HUMAN_PAUSE), *((c, KEY_GAP) for c in EXPRESSION), ("\r", 0.0)]
+        keys = [("/", pause), *((c, KEY_GAP) for c in EXPRESSION), ("\r", 0.0)]
         result.keys_typed += len(keys)
         terminal.clear()
         await type_keys(websocket, keys)
@@ -301,7 +307,9 @@ async def run(args: argparse.Namespace, root: int | None) -> dict:
         release = asyncio.Event()
         futures = [loop.create_future() for _ in range(args.sessions)]
         tasks = [
-            asyncio.ensure_future(student(http, url, start, args.timeout, future, release))
+            asyncio.ensure_future(
+                student(http, url, start, args.timeout, future, release, args.pause)
+            )
             for future in futures
         ]
         await asyncio.sleep(0.1)
@@ -351,6 +359,13 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=120)
     parser.add_argument("--height", type=int, default=40)
     parser.add_argument("--timeout", type=float, default=60.0, help="per step, seconds")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=HUMAN_PAUSE,
+        help="seconds between g or / and the keys after it (0.3, as a person types; 0 types "
+        "them in one go)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if not 1 <= args.sessions <= 200:
