@@ -1868,3 +1868,17 @@ def test_every_statement_of_a_block_is_charged_to_the_blocks_budget() -> None:
     budget = Budget()
     run_block("ones(3)\nA = zeros(2)", Environment(), budget=budget)
     assert (budget.bytes, budget.work) == (40, 5)
+
+
+def test_too_many_bytes_are_refused_with_the_part_that_needs_most() -> None:
+    """sigmoid makes three temporaries: five of them need more memory than one evaluation may."""
+    source = "1 + " + " + ".join(["sigmoid(ones((1000, 1000)))"] * 5)
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, Environment())
+    assert str(caught.value) == (
+        "column 5: this needs 240 MB of arrays; the limit is 160 MB (most of it is "
+        "sigmoid(ones((1000, 1000))): 32 MB each time, 5 times)"
+    )
+    assert plan_cost("sigmoid(X)", {"X": (10, 10)}) == (100, 3200)
+    assert plan_cost("step(X)", {"X": (10, 10)}) == (100, 900)
+    assert plan_cost("randint(0, 5, (10, 10))", {}) == (100, 1600)
