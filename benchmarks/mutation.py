@@ -1,6 +1,7 @@
-"""Mutation testing of the grading modules with mutmut, and the score of each module.
+"""Mutation testing of the grading and evaluator modules with mutmut, and each one's score.
 
-Usage: ``python benchmarks/mutation.py [--max-children N] [--keep] [--min-score P]``.
+Usage: ``python benchmarks/mutation.py [--max-children N] [--keep | --survivors]
+[--min-score P] [--report-only]``.
 
 A test suite that passes says little about tests that could not fail. mutmut changes
 the code one small edit at a time (``<`` for ``<=``, a constant, a dropped argument)
@@ -8,7 +9,9 @@ and runs the tests that reach the changed function: a mutant the tests still pas
 ("survived") is a behaviour nothing asserts. Which modules are mutated and which tests
 run is configured in ``[tool.mutmut]`` of pyproject.toml, so a module joins the run as
 one entry of ``only_mutate``. Each run starts from a fresh ``mutants/`` folder unless
-``--keep`` is given, because mutmut keeps an earlier verdict when only a test changed.
+``--keep`` is given, because mutmut keeps an earlier verdict when only a test changed;
+``--survivors`` runs again, by name, just the mutants the last run left alive, which is
+how a new test is checked against them.
 
 Prints, per module, how many mutants were made and killed, the score (killed or timed
 out, over all of them) and the name of every survivor (``mutmut show NAME`` prints its
@@ -98,17 +101,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="print the last run's scores, run nothing"
     )
+    parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="run again only the mutants that survived the last run (after adding tests)",
+    )
     args = parser.parse_args(argv)
     command = mutmut_command()
     if not command.exists():
         print(f"mutmut is not installed beside {sys.executable}: pip install -e '.[test]'")
         return 2
     if not args.report_only:
-        if not args.keep:
+        names: list[str] = []
+        if args.survivors:
+            # mutmut keeps a survivor's verdict when only a test changed: name them to rerun.
+            names = sorted(
+                name
+                for statuses in read_results(command).values()
+                for name, status in statuses.items()
+                if status not in CAUGHT and status != "skipped"
+            )
+        elif not args.keep:
             shutil.rmtree(REPO / "mutants", ignore_errors=True)
+        if args.survivors and not names:
+            print("no survivors to run again")
+            return report_scores(command, args.min_score)
         # A long run at low priority, so it does not slow whatever else shares the machine.
         run = subprocess.run(
-            [str(command), "run", "--max-children", str(args.max_children)],
+            [str(command), "run", "--max-children", str(args.max_children), *names],
             cwd=REPO,
             preexec_fn=lambda: os.nice(10),
         )
@@ -116,12 +136,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mutmut run failed with exit status {run.returncode}")
             return 2
         print()
+    return report_scores(command, args.min_score)
+
+
+def report_scores(command: Path, min_score: float) -> int:
+    """Print the last run's results; 1 when a module scores under ``min_score``."""
     by_module = read_results(command)
     if not by_module:
         print("no mutants: run without --report-only first")
         return 2
     scores = report(by_module)
-    return 1 if any(module_score < args.min_score for _, module_score in scores) else 0
+    return 1 if any(module_score < min_score for _, module_score in scores) else 0
 
 
 if __name__ == "__main__":
