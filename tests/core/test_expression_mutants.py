@@ -1882,3 +1882,27 @@ def test_too_many_bytes_are_refused_with_the_part_that_needs_most() -> None:
     assert plan_cost("sigmoid(X)", {"X": (10, 10)}) == (100, 3200)
     assert plan_cost("step(X)", {"X": (10, 10)}) == (100, 900)
     assert plan_cost("randint(0, 5, (10, 10))", {}) == (100, 1600)
+
+
+def test_a_function_of_a_transposed_array_is_still_known_to_need_a_copy_to_reshape() -> None:
+    """Refused totals are exact: reshaping idf(X.T) counts its copy (6), idf(X) none."""
+    names = Environment()
+    run_block(
+        "X = ones((2, 3))\nW = ones((3, 4))\nidf(x) = x\nf(x) = x @ W\ng(x) = f(x) + 1", names
+    )
+    big = "sum(ones((1000, 1000)) @ ones((1000, 21)))"
+    totals = {}
+    for inner in ("idf(X.T)", "idf(X)"):
+        with pytest.raises(ExpressionError) as caught:
+            evaluate(f"{big} + sum(reshape({inner}, (-1,)))", names)
+        totals[inner] = str(caught.value).split(" multiply-adds")[0]
+    assert totals == {
+        "idf(X.T)": "column 5: this needs 22,042,013",
+        "idf(X)": "column 5: this needs 22,042,007",
+    }
+    # An error two functions deep points at the outer call and names the outer function.
+    assert message("1 + g(W)", names) == (
+        "column 5: in g (called by g(W)): shape mismatch in x @ W: (3,4) @ (3,4): x has 4 "
+        "columns but W has 3 rows (the inner dimensions must be equal). Did you mean x.T @ W? "
+        "That is (4,3) @ (3,4) -> (4,4)"
+    )
