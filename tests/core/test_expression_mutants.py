@@ -1906,3 +1906,76 @@ def test_a_function_of_a_transposed_array_is_still_known_to_need_a_copy_to_resha
         "columns but W has 3 rows (the inner dimensions must be equal). Did you mean x.T @ W? "
         "That is (4,3) @ (3,4) -> (4,4)"
     )
+
+
+@pytest.mark.parametrize(
+    ("inner", "total"),
+    [
+        ("tanh(X)", "22,042,013"),  # C-ordered in, C-ordered out: reshaping is free
+        ("tanh(X.T)", "22,042,019"),  # NumPy keeps the transposed layout: a copy of 6
+        ("dot(X.T, W)", "22,042,037"),  # a product is C-ordered whatever its factors
+        ("reshape(X, (3, 2))", "22,042,007"),  # a reshape of a C-ordered array stays one
+        ("sum(S, 0)", "22,042,037"),  # sum over a C-ordered array: C-ordered
+        ("sum(S.T, 2)", "22,042,049"),  # sum keeps its input's layout: a copy of 12
+        ("ones(abs(-2))", "22,042,005"),  # abs(-2) is a number known before computing
+    ],
+)
+def test_refused_totals_count_a_copy_exactly_where_numpy_makes_one(inner: str, total: str) -> None:
+    """The static pass knows which results are C-ordered, so it counts reshape copies right."""
+    names = Environment()
+    run_block("X = ones((2, 3))\nW = ones((2, 4))\nS = ones((2, 3, 4))", names)
+    big = "sum(ones((1000, 1000)) @ ones((1000, 21)))"
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(f"{big} + sum(reshape({inner}, (-1,)))", names)
+    assert str(caught.value).startswith(f"column 5: this needs {total} multiply-adds;")
+
+
+def test_a_reshape_is_charged_what_numpy_really_copied() -> None:
+    """The static pass assumes sum(X.T, 1) needs a copy to reshape; NumPy makes a view,
+    and the run charges only the sum's own result."""
+    names = Environment()
+    run_block("X = ones((2, 3))", names)
+    assert plan_cost("reshape(sum(X.T, 1), (-1,))", {"X": (2, 3)})[1] == 48
+    budget = Budget()
+    evaluate("reshape(sum(X.T, 1), (-1,))", names, budget=budget)
+    assert budget.bytes == 24
+
+
+def test_a_random_draw_shows_no_operands_and_a_built_in_of_numbers_folds() -> None:
+    """uniform's bounds are numbers, not arrays the step shows; abs(-2) is known at once."""
+    names = Environment()
+    assert evaluate("uniform(0, 1, (2, 3))", names).lines() == [
+        "uniform(0, 1, (2, 3))   uniform -> (2,3)"
+    ]
+    assert evaluate("ones(abs(-2))", names).shape == (2,)
+    with pytest.raises(ExpressionError, match="must be a number known before computing"):
+        evaluate("ones(1 + uniform(1, 2, ()))", names)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("(X*" * 21 + "X" + ")" * 21, "column 61: brackets are nested more than 20 deep"),
+        ("(" * 19 + "(1) * ((1))" + ")" * 19, "column 27: brackets are nested more than 20 deep"),
+    ],
+)
+def test_bracket_depth_is_counted_open_minus_closed(source: str, expected: str) -> None:
+    """Depth goes up at each opening bracket and down at each closing one, nothing else."""
+    names = Environment()
+    names.define("X", 1.0)
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, names)
+    assert str(caught.value) == expected
+    assert evaluate("(1) + " + "(" * 20 + "1" + ")" * 20, names).value == 2.0
+
+
+def test_a_new_plan_goes_in_front_so_the_oldest_is_the_one_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nine shapes one after the other: the first is dropped, the second kept."""
+    cache = plan_cache.PlanCache()
+    monkeypatch.setattr(evaluate_module, "PLANS", cache)
+    for width in range(1, 10):
+        evaluate("A * 2", with_width(width))
+    assert cache.find(key("A * 2"), with_width(1)) is None
+    assert all(cache.find(key("A * 2"), with_width(w)) is not None for w in range(2, 10))
