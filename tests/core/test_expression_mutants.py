@@ -1979,3 +1979,52 @@ def test_a_new_plan_goes_in_front_so_the_oldest_is_the_one_dropped(
         evaluate("A * 2", with_width(width))
     assert cache.find(key("A * 2"), with_width(1)) is None
     assert all(cache.find(key("A * 2"), with_width(w)) is not None for w in range(2, 10))
+
+
+def test_expansion_may_nest_exactly_one_hundred_deep() -> None:
+    """Nine functions, each ten additions over the next: 100 levels run, 101 are refused."""
+    names = Environment()
+    tail = " + 1" * 10
+    chain = [f"d0(x) = x{tail}", *(f"d{i}(x) = d{i - 1}(x){tail}" for i in range(1, 9))]
+    run_block("\n".join(chain), names)
+    assert evaluate("d8(1)", names).value == 91.0
+    assert message("1 + d8(1)", names) == (
+        "column 5: in d8 (called by d8(1)): the expression, with its functions expanded, is "
+        "nested more than 100 deep"
+    )
+
+
+def test_an_expression_may_expand_to_exactly_two_thousand_operations() -> None:
+    """Counted with every body expanded: 2,000 run, 2,002 are refused where they pass it."""
+    names = Environment()
+    run_block(
+        "e0(x) = x + x + x + x + x + x + x + x + x + x\n"
+        "e1(x) = e0(e0(e0(e0(e0(e0(e0(e0(e0(e0(x))))))))))",
+        names,
+    )
+    source = " + ".join(["e1(1)"] * 19 + ["e0(1)"] * 3 + ["1"] * 4)
+    assert evaluate(source, names).value == 19e10 + 3 * 10 + 4
+    assert message(source + " + 1", names) == (
+        "column 193: the expression expands to more than 2,000 operations"
+    )
+
+
+def test_exactly_the_work_limit_runs_and_a_body_run_twice_is_named_per_run() -> None:
+    """20,000,000 multiply-adds are allowed; over it, the worst part is named per call,
+    rounded down, with a caret under the call that ran it."""
+    names = Environment()
+    names.define("A", np.ones((1000, 1000)))
+    names.define("B", np.ones((1000, 20)))
+    assert evaluate("A @ B", names).shape == (1000, 20)
+    run_block("m(x) = A @ x", names)
+    with pytest.raises(ExpressionError) as twice:
+        evaluate("2 * sum(m(ones((1000, 11)))) + sum(m(ones((1000, 11))))", names)
+    assert str(twice.value) == (
+        "column 9: in m (called by m(ones((1000, 11)))): this needs 22,044,002 multiply-adds; "
+        "the limit is 20,000,000 (most of it is A @ x: 11,000,000 each time, 2 times)"
+    )
+    assert twice.value.caret().endswith("\n        ^")
+    uneven = " + ".join(f"sum(m(ones((1000, {n}))))" for n in (7, 8, 8))
+    with pytest.raises(ExpressionError) as thrice:
+        evaluate(uneven, names)
+    assert "(most of it is A @ x: 7,666,666 each time, 3 times)" in str(thrice.value)
