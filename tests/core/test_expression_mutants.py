@@ -2028,3 +2028,40 @@ def test_exactly_the_work_limit_runs_and_a_body_run_twice_is_named_per_run() -> 
     with pytest.raises(ExpressionError) as thrice:
         evaluate(uneven, names)
     assert "(most of it is A @ x: 7,666,666 each time, 3 times)" in str(thrice.value)
+
+
+def test_step_lines_for_powers_of_powers_two_stretched_operands_and_no_steps() -> None:
+    """The exponent printed is the outer one; both stretched operands are listed; a bare
+    name has no steps; a reshape's -1 is printed as the whole number it stands for."""
+    names = Environment(seed=2)
+    run_block("X = randn(2, 2)", names)
+    assert evaluate("(X ** 2) ** 3", names).lines()[-1] == "(X ** 2) ** 3   (2,2)**3 -> (2,2)"
+    assert evaluate("ones((2, 1)) + ones((1, 3))", names).lines()[-1] == (
+        "ones((2, 1)) + ones((1, 3))   (2,1) + (1,3) -> (2,3)   broadcast (2,1) -> (2,3), "
+        "(1,3) -> (2,3)"
+    )
+    assert evaluate("X", names).lines() == []
+    assert evaluate("reshape(X, (1, -1))", names).lines() == [
+        "reshape(X, (1, -1))   reshape (2,2) -> (1,4)"
+    ]
+
+
+def test_einsum_checks_every_character_and_counts_letters_without_commas() -> None:
+    """A bad character after '->' is named; the second of three repeats is pointed at;
+    the implicit output counts each letter, the capital X too."""
+    names = Environment(seed=2)
+    run_block("X = randn(2, 2)\nY = randn(2, 3)", names)
+    assert message("einsum('ij->i1', X)", names) == (
+        "column 14: einsum subscripts are letters, ',' and '->' only; '1' is not one of them"
+    )
+    assert message("einsum('ij->iii', X)", names) == (
+        "column 14: the letter i appears twice after '->'; an output letter appears once at most"
+    )
+    expected = np.einsum("Xj,jk", names.values["X"], names.values["Y"])
+    assert np.array_equal(evaluate("einsum('Xj,jk', X, Y)", names).value, expected)
+
+
+def test_randint_accepts_bounds_up_to_the_largest_literal() -> None:
+    """1e15 is a legal bound (the cap is 'more than'), and draws stay below it."""
+    drawn = evaluate("randint(0, 1e15, 50)", Environment(seed=3)).value
+    assert drawn.min() >= 0 and drawn.max() < 1e15
