@@ -377,6 +377,9 @@ class TutorApp(App[None]):
         self.set_timer(SETTLE_DELAY, startup.settle)
 
     def on_lesson_screen_lesson_chosen(self, event: LessonScreen.LessonChosen) -> None:
+        if not self.screen_stack:
+            # Chosen just before the app closed (Enter, then quit): nothing to open into.
+            return
         self.open_lesson(event.lesson_id)
 
     def update_completion(self, lesson: Lesson) -> None:

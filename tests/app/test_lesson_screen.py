@@ -8,6 +8,7 @@ from rich.console import Console
 from textual import events
 from textual.widgets import Input
 
+from tests.app.waiting import until
 from tutor.core.progress import ProgressStore
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.too_small import TooSmallScreen
@@ -297,6 +298,11 @@ async def test_pressing_on_at_the_end_of_a_lesson_shows_one_notice_not_a_stack(m
         assert len(list(app._notifications)) == 2
 
 
+def opened(app, lesson_id: str) -> bool:
+    screen = app.screen
+    return isinstance(screen, LessonScreen) and screen.lesson.id == lesson_id
+
+
 def type_ahead(app, keys: list[tuple[str, str]]) -> None:
     """Queue keys at the app all at once, as a busy served session reads a fast typist's."""
     for key, character in keys:
@@ -308,8 +314,9 @@ async def test_g_then_a_number_typed_in_one_go_opens_that_lesson(make_app) -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         type_ahead(app, [("g", "g"), ("2", "2"), ("enter", "\r")])
+        await until(app, pilot, lambda: opened(app, "two"), "lesson two open")
         await settle(app, pilot)
-        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "two"
+        assert opened(app, "two"), "nothing after the lesson opened moved it on"
 
 
 async def test_slash_then_an_expression_typed_in_one_go_goes_to_the_scratchpad(
@@ -320,6 +327,17 @@ async def test_slash_then_an_expression_typed_in_one_go_goes_to_the_scratchpad(
         await settle(app, pilot)
         # n and p are also the reading keys for the next and previous section.
         type_ahead(app, [("slash", "/"), *((c, c) for c in "np+np")])
+        field = app.screen.query_one(Scratchpad).query_one(Input)
+        await until(app, pilot, lambda: field.value == "np+np", "np+np in the scratchpad")
         await settle(app, pilot)
         assert app.screen.section_index == 0
-        assert app.screen.query_one(Scratchpad).query_one(Input).value == "np+np"
+        assert field.value == "np+np"
+
+
+async def test_a_lesson_chosen_as_the_app_closes_is_let_go(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+    assert not app.screen_stack
+    app.on_lesson_screen_lesson_chosen(LessonScreen.LessonChosen("two"))
+    assert not app.screen_stack

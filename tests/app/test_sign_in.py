@@ -13,6 +13,7 @@ import pytest
 from textual import events
 from textual.widgets import Input, Static
 
+from tests.app.waiting import until
 from tutor.class_app import ClassApp
 from tutor.core import join_codes
 from tutor.core.class_db import database_path
@@ -210,9 +211,12 @@ async def test_keys_typed_straight_after_enter_go_to_the_next_field(
         for key in typed:
             character = "\r" if key == "enter" else key
             app.post_message(events.Key(key, character))
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(
+            app,
+            pilot,
+            lambda: isinstance(app.screen, LessonScreen) or bool(message_or_none(app)),
+            "the first lesson, or a sign-in message",
+        )
         assert isinstance(app.screen, LessonScreen), message_or_none(app)
         assert app.store.student.name == "Bo"
 
