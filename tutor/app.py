@@ -192,6 +192,9 @@ class TutorApp(App[None]):
         self.keep_progress = keep_progress
         if not keep_progress:
             self.store.read_only = True
+        #: Whose work this is, shown above the lesson list when set (a signed-in
+        #: student in class mode, where several people share one server).
+        self.learner_label = ""
 
     def notify(
         self,

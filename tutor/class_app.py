@@ -65,6 +65,7 @@ class ClassApp(TutorApp):
             return
         self.store = store  # type: ignore[assignment]  # ProgressStore's interface
         self.sub_title = clean_line(store.student.name)
+        self.learner_label = clean_line(f"{store.student.name} · {self.class_name}")
         self.use_command_palette = True
         super().start_lessons()
 

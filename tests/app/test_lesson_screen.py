@@ -38,6 +38,7 @@ async def test_opens_first_lesson_and_shows_its_header(make_app) -> None:
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, LessonScreen) and screen.lesson.id == "one"
+        assert not screen.query("#learner"), "nobody signs in to a learner's own tutor"
         header = plain(screen.query_one("#lesson-header"))
         assert "Lesson 1 · Lesson One" in header and "section 1/3" in header
 

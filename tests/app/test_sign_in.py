@@ -83,6 +83,10 @@ async def test_a_student_signs_in_and_their_work_goes_to_the_class_records(
         assert isinstance(app.store, ClassProgressStore)
         assert app.store.student.name == "Ada Lovelace"
         assert app.sub_title == "Ada Lovelace"
+        # Shown on screen, not only in a title bar the terminal may not have: the name
+        # as the records know it (not as typed) and the class.
+        shown = app.screen.query_one("#learner", Static).render()
+        assert str(shown) == "Ada Lovelace · 7B"
         await pilot.press("n")
         await pilot.pause()
     assert waits == []

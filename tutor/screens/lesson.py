@@ -131,6 +131,9 @@ class LessonScreen(Screen[None]):
                 yield VerticalScroll(id="section", can_focus=False)
                 yield Scratchpad(id="scratchpad")
             with Vertical(id="sidebar"):
+                # In class mode, whose work is being saved: many share one server.
+                if learner := getattr(self.app, "learner_label", ""):
+                    yield Static(literal(learner, "bold", line=True), id="learner")
                 yield LessonList(self.library.lessons, self.progress, id="lessons")
                 yield Static(id="lesson-title", classes="full-title")
         yield KeyBar()
