@@ -146,10 +146,12 @@ def test_given_shapes_as_text_or_list_make_the_setup() -> None:
     assert findings(shape("(n, n)")) == []
 
 
-def test_given_must_be_a_mapping() -> None:
-    assert refusal(shape("(n, n)", "given: [X]\nof: X\n")) == (
-        "given maps each name to its shape, like {X: (n, m)}"
-    )
+def test_given_must_be_a_mapping_like_its_refusal_shows() -> None:
+    """The refusal's example is one an author can paste: YAML splits ``{X: (n, m)}``."""
+    message = refusal(shape("(n, n)", "given: [X]\nof: X\n"))
+    assert message == "given maps each name to its shape, like {X: [n, m]}"
+    example = message.removeprefix("given maps each name to its shape, like ")
+    assert spec(shape("(n, n)", f"given: {example}\nof: X @ X.T\n")).setup == "X = randn(n, m)\n"
 
 
 @pytest.mark.parametrize("name", ["1X", "Xé"])

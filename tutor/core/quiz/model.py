@@ -342,7 +342,7 @@ def _shape_fields(data: dict[str, Any], block: Block) -> dict[str, Any]:
 
 
 def _given_setup(given: Any) -> str:
-    """``given: {X: (n, m)}`` as setup lines that make a random matrix of each shape.
+    """``given: {X: [n, m]}`` as setup lines that make a random matrix of each shape.
 
     The short form of a shape quiz: the prompt says what shapes the names have, and
     ``check`` evaluates ``of`` on matrices of exactly those shapes.
@@ -350,7 +350,7 @@ def _given_setup(given: Any) -> str:
     if given is None:
         return ""
     if not isinstance(given, dict):
-        raise QuizFormatError("given maps each name to its shape, like {X: (n, m)}")
+        raise QuizFormatError("given maps each name to its shape, like {X: [n, m]}")
     lines = []
     for name, shape in given.items():
         if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
