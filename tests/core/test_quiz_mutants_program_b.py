@@ -8,6 +8,7 @@ whose proof fails, and the exact JSON ``tutor grade --file --json`` prints.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,18 @@ def test_grade_file_json_gives_the_line_a_program_breaks_at(tutor_main, tmp_path
     assert payload["message"].startswith("Line 2: ")
     assert (payload["steps"], payload["lines"]) == ([], [])
     assert (payload["first_wrong_step"], payload["departs_at_line"]) == (None, None)
+
+
+def test_a_reference_intermediate_too_large_to_keep_is_no_near_miss() -> None:
+    """relu(X @ W1) has more entries than a step keeps: a scalar line is compared with
+    nothing in its place, silently, and the wrong step still departs where it is."""
+    text = (
+        LESSON.replace("${wrong}", "")
+        .replace("n: [5, 12]", "n: [200, 220]")
+        .replace("h: [2, 6]", "h: [60, 64]")
+    )
+    spec = find_quiz(parse_lesson_text(text, Path("programs.md")), "two-layer")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = grade_program(spec, "c = 2\nYhat = c * relu(X @ W1) @ W2", seed=5)
+    assert (result.verdict, result.first_wrong, result.departs_at) == ("factor", "Yhat", 2)

@@ -194,8 +194,11 @@ def reference_steps(
         environment.define(step.name, value)
         values[step.name] = np.asarray(value, dtype=float)
         if pool is not None:
+            # A step too large to keep its value (value None) is left out: as NaN it
+            # would only be compared, with a warning, and never match.
             for sub in trace.steps:
-                pool.setdefault(sub.source, np.asarray(sub.value, dtype=float))
+                if sub.value is not None:
+                    pool.setdefault(sub.source, np.asarray(sub.value, dtype=float))
     for name in environment.names():
         if name in environment.values and name not in draw.dims:
             values.setdefault(name, np.asarray(environment.values[name], dtype=float))
