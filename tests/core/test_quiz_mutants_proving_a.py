@@ -368,3 +368,18 @@ def test_a_wrong_program_that_is_right_is_reported() -> None:
             False,
         )
     ]
+
+
+def test_a_step_is_negated_on_its_own_line_only() -> None:
+    """ "h = X @ W" is also the start of the next step's line, "dh = X @ Wt"; negating h
+    there too would leave "dh = -(X @ W)t", which does not even parse."""
+    steps = (
+        '  - name: h\n    answer: X @ W\n    proves: {none: "a layer"}\n'
+        '  - name: dh\n    answer: X @ Wt\n    proves: {none: "another layer"}\n'
+    )
+    body = (PROGRAM + steps).replace(
+        "  c = randn(1, 1)\nnames: [X, W, Y, c]", "  Wt = randn(m, 1)\nnames: [X, W, Y, Wt]"
+    )
+    lesson = lesson_of(body)
+    assert find_quiz(lesson, "p").answer == "h = X @ W\ndh = X @ Wt"
+    assert findings(lesson) == []
