@@ -383,3 +383,34 @@ def test_a_step_is_negated_on_its_own_line_only() -> None:
     lesson = lesson_of(body)
     assert find_quiz(lesson, "p").answer == "h = X @ W\ndh = X @ Wt"
     assert findings(lesson) == []
+
+
+#: W (m,h) with at least 8·7 = 56 entries: more than are probed one by one.
+BIG = """\
+dims: {n: [5, 9], m: [8, 9], h: [7, 8]}
+setup: |
+  X = randn(n, m)
+  W = uniform(-1, 1, (m, h))
+  Y = randn(n, h)
+names: [X, W, Y]
+"""
+
+
+def test_a_matrix_too_big_to_probe_whole_still_names_sign_and_factor() -> None:
+    """Entries no probe reached must not hide the mistake: a flipped sign and a lost
+    factor of two are named as on a small matrix."""
+    named = {}
+    for answer in ("-2 * X.T @ (Y - X @ W)", "X.T @ (Y - X @ W)"):
+        body = (
+            f"id: g\nkind: formula\nprompt: Type it.\n{BIG}answer: {answer}\n"
+            f"proves: {{loss: {LOSS}, wrt: W, convention: descent}}\n"
+        )
+        proof = [m for _, m, _ in findings(lesson_of(body)) if "finite" in m]
+        assert len(proof) == 1
+        head = HEAD_OF_FAILURE.format(id="g", answer=answer, loss=LOSS)
+        assert proof[0].startswith(head)
+        named[answer] = proof[0].removeprefix(head)
+    assert named == {
+        "-2 * X.T @ (Y - X @ W)": "the sign is flipped (descent means the answer is −∂loss/∂W)",
+        "X.T @ (Y - X @ W)": "it is off by a constant factor 0.5",
+    }

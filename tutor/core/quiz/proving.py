@@ -573,8 +573,11 @@ def _proof_failure(spec: QuizSpec, claimed: list[np.ndarray], numeric: list[np.n
         return head + (
             f"it has shape {claimed[0].shape} but {proof.wrt} has shape {numeric[0].shape}"
         )
-    filled = [np.where(np.isnan(n), c, n) for c, n in zip(claimed, numeric, strict=True)]
-    comparison = compare(claimed, filled, rtol=1e-4)
+    # Entries no probe reached count as zero on both sides: filled with the claim, they
+    # would agree with it where its negative or half must, and hide a sign or a factor.
+    probed = [np.where(np.isnan(n), 0.0, c) for c, n in zip(claimed, numeric, strict=True)]
+    filled = [np.nan_to_num(n, nan=0.0) for n in numeric]
+    comparison = compare(probed, filled, rtol=1e-4)
     if comparison.verdict == "sign":
         return head + "the sign is flipped (descent means the answer is −∂loss/∂W)"
     if comparison.verdict == "factor":
