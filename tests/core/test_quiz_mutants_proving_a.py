@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tutor.core.checking import Note
 from tutor.core.lesson import Lesson, parse_lesson_text
@@ -414,3 +415,23 @@ def test_a_matrix_too_big_to_probe_whole_still_names_sign_and_factor() -> None:
         "-2 * X.T @ (Y - X @ W)": "the sign is flipped (descent means the answer is −∂loss/∂W)",
         "X.T @ (Y - X @ W)": "it is off by a constant factor 0.5",
     }
+
+
+@pytest.mark.parametrize("seed", [0, 81])
+def test_the_reference_program_is_graded_on_the_lessons_own_draws(seed: int) -> None:
+    """A step that draws its own number: the learner's program draws another one, so
+    the reference program grades as the draws of the lesson's seed make it (on seed 81
+    both numbers are negative on every draw, relu makes both zero, and it passes)."""
+    lesson = program_lesson(
+        '  - name: D\n    answer: relu(randn(1, 1))\n    proves: {none: "a switch"}\n', seed=seed
+    )
+    spec = find_quiz(lesson, "p")
+    graded = grade_program(spec, spec.answer, seed=seed)
+    reported = [m for _, m, _ in findings(lesson) if "the reference program" in m]
+    if graded.correct:
+        assert reported == []
+    else:
+        assert reported == [
+            f"quiz 'p': the reference program grades {graded.verdict}: {graded.message}"
+        ]
+    assert graded.correct == (seed == 81)
