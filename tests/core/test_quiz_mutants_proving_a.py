@@ -435,3 +435,15 @@ def test_the_reference_program_is_graded_on_the_lessons_own_draws(seed: int) -> 
             f"quiz 'p': the reference program grades {graded.verdict}: {graded.message}"
         ]
     assert graded.correct == (seed == 81)
+
+
+def test_a_later_step_written_inside_an_earlier_line_is_negated_on_its_own() -> None:
+    """The earlier line "dh = X @ W + 1" holds "h = X @ W" too: negating h must not
+    negate dh instead (which would blame a sound quiz for dh's values)."""
+    steps = (
+        '  - name: dh\n    answer: X @ W + 1\n    proves: {none: "a shifted layer"}\n'
+        '  - name: h\n    answer: X @ W\n    proves: {none: "a layer"}\n'
+    )
+    lesson = program_lesson(steps)
+    assert find_quiz(lesson, "p").answer == "dh = X @ W + 1\nh = X @ W"
+    assert findings(lesson) == []

@@ -310,8 +310,10 @@ def _program_findings(spec: QuizSpec, block: Block, seed: int) -> list[Finding]:
             findings += [
                 (line, message) for _, message in _proof_findings(single, draws, references)
             ]
-        flipped = spec.answer.replace(
-            f"{step.name} = {step.answer}", f"{step.name} = -({step.answer})", 1
+        # Rebuilt line by line: a step's text may also end an earlier step's line.
+        flipped = "\n".join(
+            f"{other.name} = " + (f"-({other.answer})" if other is step else other.answer)
+            for other in spec.steps
         )
         graded = grade_program(spec, flipped, seed=seed)
         if graded.first_wrong != step.name or graded.verdict not in ("sign", "correct"):
