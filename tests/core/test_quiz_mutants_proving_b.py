@@ -495,3 +495,32 @@ def test_a_direction_steps_one_millionth_per_unit_and_stops_short_of_a_kink() ->
     spec, draws, references = spec_and_draws(kink(4 * proving.FD_STEP))
     for draw, reference in zip(draws, references, strict=True):
         assert proving.directional_error(spec, draw, 0 * reference) == 0
+
+
+def nudged(statement: str) -> str:
+    """A network quiz whose W2 starts as a copy of T, and whose setup ends with a
+    statement that fails for some nudges of W2 (never for W2 itself)."""
+    body = formula("(X @ W1).T @ Yt").replace(
+        "  W2 = uniform(-1, 1, (h, 1))\n", "  T = uniform(-1, 1, (h, 1))\n  W2 = T * 1\n"
+    )
+    return body.replace("  Yt = Y - X @ W1 @ W2\n", f"  Yt = Y - X @ W1 @ W2\n{statement}")
+
+
+def test_a_setup_that_fails_only_when_w_is_nudged_is_reported_at_its_line() -> None:
+    """The slopes along a random direction nudge W2 ahead and behind; the sum of the
+    nudges is positive one way and negative the other, so one of these square roots
+    fails ahead and the other behind: each is a fault of the setup, at its line."""
+    for statement in ("  S = sqrt(sum(W2 - T))\n", "  S = sqrt(-sum(W2 - T))\n"):
+        found = findings(nudged(statement))
+        assert [line for line, _ in found] == [FENCE + 12]
+        assert found[0][1].startswith("setup of quiz 'dw' failed: column 5: sqrt(")
+
+
+def test_a_setup_that_fails_only_when_one_entry_is_nudged_is_reported_at_its_line() -> None:
+    """C counts the entries of W2 that moved: 0 as drawn, every one along a direction,
+    one in an entry by entry probe, which alone makes (C − 0.5)(C − 2) negative. The
+    reference is off by a factor, so the entry by entry probes run."""
+    statement = "  C = sum(step(abs(W2 - T)))\n  S = sqrt((C - 0.5) * (C - 2))\n"
+    found = findings(nudged(statement))
+    assert [line for line, _ in found] == [FENCE + 13]
+    assert found[0][1].startswith("setup of quiz 'dw' failed: column 5: sqrt(")
