@@ -150,3 +150,58 @@ def test_lines_share_one_budget() -> None:
     assert result.verdict == "invalid"
     assert "limit" in result.message and result.error_line is not None
     assert result.error_line > 1
+
+
+def test_check_reports_an_earlier_step_failing_on_a_later_steps_draws_at_its_own_line(
+    tmp_path: Path,
+) -> None:
+    # Each step is proved on draws of its own, with the steps before it run as setup:
+    # at seed 1, log(c) fails on the draws that prove dW2 (c can be negative), though
+    # not on the program's. The finding belongs to Yhat's line, with Yhat's columns.
+    text = (
+        LESSON.replace("${wrong}", "")
+        .replace("seed: 5", "seed: 1")
+        .replace("  Y = randn(n, 1)\n", "  Y = randn(n, 1)\n  c = uniform(-0.15, 1, (1, 1))\n")
+        .replace("names: [X, W1, W2, Y]", "names: [X, W1, W2, Y, c]")
+        .replace("answer: relu(X @ W1) @ W2\n", "answer: relu(X @ W1) @ W2 + 0 * log(c)\n")
+    )
+    (tmp_path / "p.md").write_text(text)
+    yhat_line = text.splitlines().index("  - name: Yhat") + 1  # the step's line, 1-based
+    found = [str(p) for p in check_library(load_library(tmp_path))]
+    assert found[0].startswith(
+        f"{tmp_path / 'p.md'}:{yhat_line}: step Yhat of quiz 'two-layer' does not evaluate "
+        "on the draws that prove step dW2: column 25: log(c) has no real value here"
+    ), found
+
+
+def wrong_program(first_line: str, step: str, verdict: str) -> str:
+    return (
+        "  - program: |\n"
+        f"      {first_line}\n"
+        "      dW2 = 2 * relu(X @ W1).T @ (Yhat - Y)\n"
+        "      dW1 = 2 * X.T @ (((Y - Yhat) @ W2.T) * step(X @ W1))\n"
+        f"    step: {step}\n"
+        f"    verdict: {verdict}\n"
+    )
+
+
+@pytest.mark.parametrize("key", ["wrong:", '"wrong":'])
+def test_a_mislabelled_wrong_program_is_reported_at_its_own_first_line(
+    tmp_path: Path, key: str
+) -> None:
+    # The second program's first line is also the start of the first one's, and the
+    # prompt holds it too: the finding must point at the second program, not at the
+    # first line that merely contains the text.
+    wrong = (
+        f"{key}\n"
+        + wrong_program("Yhat = relu(X @ W1) @ W2 * 2", "Yhat", "factor")
+        + wrong_program("Yhat = relu(X @ W1) @ W2", "dW2", "factor")
+    )
+    text = LESSON.replace("${wrong}", wrong).replace(
+        "prompt: Write the forward pass", "prompt: Write Yhat = relu(X @ W1) @ W2, the forward pass"
+    )
+    (tmp_path / "p.md").write_text(text)
+    second = [i for i, line in enumerate(text.splitlines(), 1) if line.endswith("@ W2")][-1]
+    (found,) = [str(p) for p in check_library(load_library(tmp_path))]
+    assert found.startswith(f"{tmp_path / 'p.md'}:{second}: quiz 'two-layer': the wrong program")
+    assert "should stop at step dW2 with factor but grades sign" in found

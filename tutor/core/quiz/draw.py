@@ -28,9 +28,21 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
 class SetupError(QuizFormatError):
     """A quiz's ``setup`` failed: a fault of the lesson, reported at its file line."""
 
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int,
+        *,
+        statement: int = 0,
+        cause: ExpressionError | None = None,
+    ) -> None:
         super().__init__(message)
         self.line = line
+        #: The failing statement's number in ``setup`` (1-based; 0 when no one statement
+        #: failed) and the evaluator's own error: a caller that built the setup out of
+        #: other text (a program quiz's earlier steps) can then say where it failed.
+        self.statement = statement
+        self.cause = cause
 
 
 @dataclass(frozen=True)
@@ -207,7 +219,12 @@ def _run_setup_line(spec: QuizSpec, environment: Environment, number: int, state
         run_block(statement, environment, first_line=number)
     except ExpressionError as error:
         line = spec.setup_line + number - 1
-        raise SetupError(f"setup of quiz '{spec.id}' failed: {error.message}", line) from None
+        raise SetupError(
+            f"setup of quiz '{spec.id}' failed: {error.message}",
+            line,
+            statement=number,
+            cause=error,
+        ) from None
 
 
 def formula_draws(

@@ -233,6 +233,15 @@ def step_spec(spec: QuizSpec, step: ProgramStep) -> QuizSpec:
     )
 
 
+def earlier_step_at(spec: QuizSpec, step: ProgramStep, statement: int) -> ProgramStep | None:
+    """The earlier step that ``step_spec(spec, step)``'s setup runs as ``statement``
+    (1-based), or None when that statement is one of the quiz's own setup lines."""
+    names = [other.name for other in spec.steps]
+    earlier = spec.steps[: names.index(step.name)]
+    index = statement - len(spec.setup.rstrip("\n").split("\n")) - 1
+    return earlier[index] if 0 <= index < len(earlier) else None
+
+
 def _step_grade(
     spec: QuizSpec,
     step: ProgramStep,

@@ -38,7 +38,7 @@ from tutor.core.quiz.grading import (
     grade_on_draws,
     reference_value,
 )
-from tutor.core.quiz.model import QuizFormatError, QuizSpec, quiz_spec
+from tutor.core.quiz.model import ProgramStep, QuizFormatError, QuizSpec, quiz_spec
 
 #: Central-difference step, relative to the entry (float64: error ~ h² + eps/h).
 FD_STEP = 1e-6
@@ -278,7 +278,7 @@ def _program_findings(spec: QuizSpec, block: Block, seed: int) -> list[Finding]:
     """A program quiz: every step proved (or excused), its reference program graded
     correct, each step flipped graded as that step's sign error, and every listed
     wrong program stopped at the step and with the verdict the author says."""
-    from tutor.core.quiz.program import grade_program, step_spec
+    from tutor.core.quiz.program import grade_program
 
     findings: list[Finding] = []
     reference = grade_program(spec, spec.answer, seed=seed)
@@ -292,7 +292,6 @@ def _program_findings(spec: QuizSpec, block: Block, seed: int) -> list[Finding]:
             )
         ]
     for step in spec.steps:
-        single = step_spec(spec, step)
         line = step.line or spec.line
         if step.proves is None and not step.unproved:
             findings.append(
@@ -305,11 +304,7 @@ def _program_findings(spec: QuizSpec, block: Block, seed: int) -> list[Finding]:
                 )
             )
         elif step.proves is not None:
-            draws = formula_draws(single, seed)
-            references = [reference_value(single, draw) for draw in draws]
-            findings += [
-                (line, message) for _, message in _proof_findings(single, draws, references)
-            ]
+            findings += _step_proof_findings(spec, step, seed)
         # Rebuilt line by line: a step's text may also end an earlier step's line.
         flipped = "\n".join(
             f"{other.name} = " + (f"-({other.answer})" if other is step else other.answer)
@@ -590,6 +585,35 @@ def _proof_failure(spec: QuizSpec, claimed: list[np.ndarray], numeric: list[np.n
     return head + f"relative error {worst:.2g}"
 
 
+def _step_proof_findings(spec: QuizSpec, step: ProgramStep, seed: int) -> list[Finding]:
+    """One step proved as a formula quiz whose setup runs the steps before it, on
+    draws of its own: an earlier step that fails on those draws is reported at its
+    own line and in its own columns, not at a line past the quiz's setup."""
+    from tutor.core.quiz.program import earlier_step_at, step_spec
+
+    single = step_spec(spec, step)
+    try:
+        draws = formula_draws(single, seed)
+        references = [reference_value(single, draw) for draw in draws]
+    except SetupError as error:
+        earlier = earlier_step_at(spec, step, error.statement)
+        if earlier is None or error.cause is None:
+            raise
+        cause = error.cause
+        # The statement was ``name = answer``: columns count from the answer's start.
+        prefix = len(f"{earlier.name} = ")
+        where = f"column {cause.column - prefix}: " if (cause.column or 0) > prefix else ""
+        return [
+            (
+                earlier.line or spec.line,
+                f"step {earlier.name} of quiz '{spec.id}' does not evaluate on the draws "
+                f"that prove step {step.name}: {where}{cause.detail}",
+            )
+        ]
+    line = step.line or spec.line
+    return [(line, message) for _, message in _proof_findings(single, draws, references)]
+
+
 def _quiz(spec: QuizSpec, message: str) -> str:
     return f"quiz '{spec.id}': {message}"
 
@@ -601,8 +625,22 @@ def _line_of(block: Block, text: str) -> int:
     with a piece left out, so it also appears inside the ``answer:`` line above it.
     """
     lines = block.body.split("\n")
-    start = next((i for i, line in enumerate(lines) if line.startswith("wrong:")), 0)
-    for offset in [*range(start, len(lines)), *range(start)]:
-        if text in lines[offset]:
-            return block.body_line + offset
-    return block.line
+    start = next((i for i, line in enumerate(lines) if _WRONG_KEY.match(line)), 0)
+    order = [*range(start, len(lines)), *range(start)]
+    # A line holding the text whole comes before one that only contains it: a wrong
+    # program's ``Yhat = X`` is also the start of another's ``Yhat = X @ W``.
+    whole = next((i for i in order if _entry_text(lines[i]) == text.strip()), None)
+    if whole is None:
+        whole = next((i for i in order if text in lines[i]), None)
+    return block.line if whole is None else block.body_line + whole
+
+
+#: The ``wrong:`` key at the start of a line, quoted or not.
+_WRONG_KEY = re.compile(r"""^(wrong|"wrong"|'wrong')\s*:""")
+#: What comes before a YAML entry's text on its line: a list dash, a key, a quote.
+_ENTRY_LEAD = re.compile(r"""^\s*(-\s+)?(\w+\s*:\s+)?["']?""")
+
+
+def _entry_text(line: str) -> str:
+    """A YAML line's text without its list dash, key and quotes."""
+    return _ENTRY_LEAD.sub("", line).rstrip().rstrip("\"'")
