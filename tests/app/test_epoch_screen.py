@@ -6,6 +6,7 @@ import numpy as np
 from textual.app import App
 from textual.widgets import Static
 
+from tests.app.waiting import until
 from tutor.core.epoch import run_epoch
 from tutor.core.network import NetworkSpec
 from tutor.rendering.matrices import MAX_ROWS, format_value, loss_texts
@@ -30,11 +31,16 @@ class EpochHost(App[None]):
 
 
 async def ready(app: App, pilot) -> EpochScreen:
-    """Let the worker finish and its message land; return the screen."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait for the worker's frames to land on the screen; return the screen."""
+    await until(
+        app,
+        pilot,
+        lambda: isinstance(app.screen, EpochScreen) and bool(app.screen.frames),
+        "the epoch's frames",
+    )
+    await pilot.pause()  # and the layout they bring
     screen = app.screen
-    assert isinstance(screen, EpochScreen) and screen.frames
+    assert isinstance(screen, EpochScreen)
     return screen
 
 
