@@ -205,3 +205,25 @@ def test_a_mislabelled_wrong_program_is_reported_at_its_own_first_line(
     (found,) = [str(p) for p in check_library(load_library(tmp_path))]
     assert found.startswith(f"{tmp_path / 'p.md'}:{second}: quiz 'two-layer': the wrong program")
     assert "should stop at step dW2 with factor but grades sign" in found
+
+
+def test_check_reports_the_quizs_own_setup_failing_on_a_steps_draws_at_the_setup_line(
+    tmp_path: Path,
+) -> None:
+    # As above, but the failing line is the quiz's own setup, not a step: it stays a
+    # setup finding, at that setup line.
+    text = (
+        LESSON.replace("${wrong}", "")
+        .replace("seed: 5", "seed: 1")
+        .replace(
+            "  Y = randn(n, 1)\n",
+            "  Y = randn(n, 1)\n  c = uniform(-0.15, 1, (1, 1))\n  k = log(c)\n",
+        )
+        .replace("names: [X, W1, W2, Y]", "names: [X, W1, W2, Y, c, k]")
+    )
+    (tmp_path / "p.md").write_text(text)
+    k_line = text.splitlines().index("  k = log(c)") + 1
+    found = [str(p) for p in check_library(load_library(tmp_path))]
+    assert found[0].startswith(
+        f"{tmp_path / 'p.md'}:{k_line}: setup of quiz 'two-layer.dW2' failed: column 5: log(c)"
+    ), found

@@ -288,3 +288,21 @@ def test_a_direction_that_crosses_a_relu_kink_does_not_fail_a_right_gradient() -
     assert max(first) > proving.FD_TOLERANCE  # the case this test is about
     assert references[0].size > proving.MAX_PROBED_ENTRIES
     assert list(quiz_problems(lesson)) == []
+
+
+def test_a_wrong_answer_is_found_on_its_own_line_when_an_earlier_one_contains_it(
+    formula,
+) -> None:
+    # The second entry's text is also inside the first: its finding must still point at
+    # its own line, quoted and with spaces after the quote as YAML allows.
+    extra = (
+        "wrong:\n"
+        '  - answer: "-2 * (X @ W1).T @ Yt"\n'
+        "    verdict: sign\n"
+        '  - answer: "(X @ W1).T @ Yt"   \n'
+        "    verdict: sign\n"
+    )
+    text = formula("2 * (X @ W1).T @ Yt", extra=extra)
+    (found,) = problems(text)
+    assert found.line == (HEAD + text).split("\n").index('  - answer: "(X @ W1).T @ Yt"   ') + 1
+    assert "should grade sign but grades factor" in found.message

@@ -16,7 +16,7 @@ combined), it is the line that assigns the step itself.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,6 @@ from tutor.core.quiz.draw import Draw, SetupError, formula_draws
 from tutor.core.quiz.grading import (
     VERDICT_TITLES,
     Comparison,
-    Grade,
     compare,
     invalid_grade,
     learner_environment,
@@ -82,7 +81,6 @@ class ProgramGrade:
     departs_at: int | None = None
     caret: str | None = None
     error_line: int | None = None
-    invalid: Grade | None = field(default=None, compare=False)
 
     @property
     def correct(self) -> bool:
@@ -144,7 +142,6 @@ def grade_program(spec: QuizSpec, program: str, *, seed: int, attempt: int = 0) 
                 where + grade.message,
                 caret=grade.caret,
                 error_line=error.line,
-                invalid=grade,
             )
         runs.append((statements, environment))
     steps = tuple(_step_grade(spec, step, runs, references) for step in spec.steps)
